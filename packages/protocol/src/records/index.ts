@@ -1,1 +1,10 @@
 export * from './batch-header.ts';
+export * from './compression.ts';
+export { snappyXerialCompress, isXerial, XERIAL_MAGIC } from './snappy-framing.ts';
+export { lz4FrameCompress, LZ4_FRAME_MAGIC } from './lz4-frame.ts';
+export type { Lz4FrameOptions } from './lz4-frame.ts';
+export { zstdCompressStreaming } from './zstd-codec.ts';
+export type { KafkaRecord, RecordHeader, RecordInput } from './record-codec.ts';
+export * from './record-batch.ts';
+export * from './control.ts';
+export * from './validate.ts';
