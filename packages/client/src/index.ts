@@ -1,0 +1,11 @@
+export { Producer, type ProducerOptions, type ProducerMessage, type ProducerRecord, type RecordMetadata, type CompressionName } from './producer/producer.ts';
+export { DefaultPartitioner, RoundRobinNullKeyPartitioner, type Partitioner } from './producer/partitioner.ts';
+export { murmur2, toPositive } from './producer/murmur2.ts';
+export type { BytesLike, RecordHeaders } from './producer/batch-builder.ts';
+export { Consumer, type ConsumerOptions, type TopicPartitionOffset, type ConsumerRecord, type RecordHeader } from './consumer/consumer.ts';
+export { Admin, type AdminOptions, type NewTopic, type TopicDescription, type ConfigResource, type ConfigEntry, type ConfigDescription, type ConfigAlteration, type ClusterDescription } from './admin/admin.ts';
+export { Cluster, type ClusterOptions, type BrokerAddress, type PartitionInfo, type TopicInfo } from './cluster.ts';
+export { Connection, type ConnectionOptions } from './network/connection.ts';
+export { ClientError, type ClientErrorCode } from './errors.ts';
+export { KafkaError, ErrorCode } from './kafka-errors.ts';
+export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type OffsetAnswer } from './list-offsets.ts';
