@@ -1,0 +1,22 @@
+import type { Clock } from '@tributary/storage';
+import type { BrokerConfig } from './config/index.ts';
+import type { HandlerRegistry } from './handlers/registry.ts';
+import type { Logger } from './logger.ts';
+import type { MetadataStore } from './metadata/index.ts';
+import type { ReplicaManager, TopicManager } from './replica/index.ts';
+
+/**
+ * Everything a request handler may use, built once by `startBroker`. Handlers get it as
+ * `ctx.broker`; they never reach for globals, the clock included.
+ */
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: MetadataStore;
+  readonly replicas: ReplicaManager;
+  readonly topics: TopicManager;
+  readonly registry: HandlerRegistry;
+  /** The host/port clients should use for this broker on the given listener. */
+  advertisedEndpoint(listenerName: string): { readonly host: string; readonly port: number };
+}

@@ -1,0 +1,215 @@
+/**
+ * Topic-level configuration: definitions, validation of overrides (CreateTopics, AlterConfigs),
+ * effective values (override > broker `log.*` synonym > default) and the LogConfig handed to storage.
+ *
+ * Each topic config's default is its broker synonym's effective value, as in Kafka; `describeTopicConfigs`
+ * reports where each value came from, for the DescribeConfigs handler.
+ */
+import type { LogConfig } from '@tributary/storage';
+import type { BrokerConfig } from './broker-config.ts';
+import { CLEANUP_POLICIES, COMPRESSION_TYPES, TIMESTAMP_TYPES } from './broker-configs.ts';
+import {
+  atLeast, between, ConfigError, eachOf, formatConfigValue, oneOf, parseConfigValue,
+  type ConfigDef, type ConfigType, type ConfigValue,
+} from './types.ts';
+
+export interface TopicConfigDef extends ConfigDef {
+  /** Broker key whose effective value is this config's default (Kafka's synonym). */
+  readonly brokerSynonym: string;
+  /** Effective broker value to use as default (handles derived keys like log.retention.hours). */
+  readonly brokerDefault: (broker: BrokerConfig) => ConfigValue;
+}
+
+function tdef(
+  name: string, type: ConfigType, brokerSynonym: string, doc: string,
+  validate?: (v: ConfigValue) => string | undefined,
+  brokerDefault: (b: BrokerConfig) => ConfigValue = (b) => b.get(brokerSynonym),
+): TopicConfigDef {
+  const base = { name, type, defaultValue: null, doc, updateMode: 'cluster-wide' as const, brokerSynonym, brokerDefault };
+  return validate === undefined ? base : { ...base, validate };
+}
+
+export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
+  tdef('cleanup.policy', 'list', 'log.cleanup.policy', 'delete and/or compact.', eachOf(...CLEANUP_POLICIES)),
+  tdef('compression.type', 'string', 'compression.type', 'Final compression of stored batches (producer = keep the producer\'s).',
+    oneOf(...COMPRESSION_TYPES)),
+  tdef('delete.retention.ms', 'long', 'log.cleaner.delete.retention.ms', 'How long tombstones are kept on compacted topics.', atLeast(0)),
+  tdef('file.delete.delay.ms', 'long', 'log.segment.delete.delay.ms', 'Delay before a deleted segment file is removed.', atLeast(0)),
+  tdef('flush.messages', 'long', 'log.flush.interval.messages', 'Fsync after this many appended records.', atLeast(1)),
+  tdef('flush.ms', 'long', 'log.flush.interval.ms', 'Fsync when the oldest unflushed record is this old.', atLeast(0), (b) => b.flushMs),
+  tdef('index.interval.bytes', 'int', 'log.index.interval.bytes', 'Bytes between offset-index entries.', atLeast(0)),
+  tdef('max.message.bytes', 'int', 'message.max.bytes', 'Largest record batch accepted for this topic.', atLeast(0)),
+  tdef('message.timestamp.type', 'string', 'log.message.timestamp.type', 'CreateTime or LogAppendTime.', oneOf(...TIMESTAMP_TYPES)),
+  tdef('message.timestamp.before.max.ms', 'long', 'log.message.timestamp.before.max.ms',
+    'Largest allowed distance of a CreateTime timestamp before broker time.', atLeast(0)),
+  tdef('message.timestamp.after.max.ms', 'long', 'log.message.timestamp.after.max.ms',
+    'Largest allowed distance of a CreateTime timestamp after broker time.', atLeast(0)),
+  tdef('min.insync.replicas', 'int', 'min.insync.replicas', 'Minimum ISR size for acks=all.', atLeast(1)),
+  tdef('retention.bytes', 'long', 'log.retention.bytes', 'Size limit per partition; -1 = none.'),
+  tdef('retention.ms', 'long', 'log.retention.ms', 'Time limit for old segments; -1 = forever.', atLeast(-1), (b) => b.retentionMs),
+  tdef('segment.bytes', 'int', 'log.segment.bytes', 'Segment file size.', atLeast(14)),
+  tdef('segment.ms', 'long', 'log.roll.ms', 'Roll a segment after this long.', atLeast(1), (b) => b.rollMs),
+  tdef('segment.index.bytes', 'int', 'log.index.size.max.bytes', 'Largest index file.', atLeast(4)),
+  tdef('segment.jitter.ms', 'long', 'log.roll.jitter.ms', 'Random jitter subtracted from the roll time.', atLeast(0), (b) => b.rollJitterMs),
+  tdef('unclean.leader.election.enable', 'boolean', 'unclean.leader.election.enable', 'Allow out-of-ISR leaders (may lose data).'),
+  tdef('min.compaction.lag.ms', 'long', 'log.cleaner.min.compaction.lag.ms', 'Records stay uncompacted at least this long.', atLeast(0)),
+  tdef('max.compaction.lag.ms', 'long', 'log.cleaner.max.compaction.lag.ms', 'Records become compactable after this long.', atLeast(1)),
+  tdef('min.cleanable.dirty.ratio', 'double', 'log.cleaner.min.cleanable.ratio', 'Dirty ratio above which the log is compacted.',
+    between(0, 1)),
+  tdef('preallocate', 'boolean', 'log.preallocate', 'Preallocate segment files.'),
+  tdef('message.downconversion.enable', 'boolean', 'log.message.downconversion.enable', 'Allow down-conversion for old fetch versions.'),
+];
+
+export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, TopicConfigDef> = new Map(TOPIC_CONFIGS.map((d) => [d.name, d]));
+
+/** Topic overrides as stored in the metadata store: key → text value (as Kafka keeps them). */
+export type TopicConfigOverrides = Readonly<Record<string, string>>;
+
+export type TopicConfigValidation =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly errorCode: number; readonly key: string; readonly message: string };
+
+/** Kafka error code INVALID_CONFIG (40). */
+export const INVALID_CONFIG_ERROR_CODE = 40;
+
+/**
+ * Checks topic config overrides (CreateTopics configs, AlterConfigs entries). Null values are
+ * allowed (they mean "remove the override"). Returns the first problem with the key named.
+ */
+export function validateTopicConfigs(entries: Iterable<readonly [string, string | null]>): TopicConfigValidation {
+  for (const [key, text] of entries) {
+    const d = TOPIC_CONFIG_BY_NAME.get(key);
+    if (d === undefined) {
+      return { ok: false, errorCode: INVALID_CONFIG_ERROR_CODE, key, message: `Unknown topic config name: ${key}` };
+    }
+    if (text === null) continue;
+    try {
+      parseConfigValue(d, text);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      return { ok: false, errorCode: INVALID_CONFIG_ERROR_CODE, key, message: e.message };
+    }
+  }
+  return { ok: true };
+}
+
+/** Effective typed values of every topic config, given the broker config and the topic's overrides. */
+export class TopicConfig {
+  private readonly values = new Map<string, ConfigValue>();
+
+  constructor(broker: BrokerConfig, overrides: TopicConfigOverrides) {
+    for (const d of TOPIC_CONFIGS) {
+      const text = overrides[d.name];
+      // Stored overrides were validated on write; a bad one here is a bug in whoever wrote it.
+      this.values.set(d.name, text === undefined ? d.brokerDefault(broker) : parseConfigValue(d, text));
+    }
+  }
+
+  get(name: string): ConfigValue {
+    if (!this.values.has(name)) throw new ConfigError('UNKNOWN_CONFIG', name, `Unknown topic config name: ${name}`);
+    return this.values.get(name)!;
+  }
+
+  int(name: string): number {
+    const v = this.get(name);
+    if (typeof v !== 'number') throw new TypeError(`topic config ${name} is not a number`);
+    return v;
+  }
+
+  bool(name: string): boolean {
+    const v = this.get(name);
+    if (typeof v !== 'boolean') throw new TypeError(`topic config ${name} is not a boolean`);
+    return v;
+  }
+
+  string(name: string): string {
+    const v = this.get(name);
+    if (typeof v !== 'string') throw new TypeError(`topic config ${name} is not a string`);
+    return v;
+  }
+
+  get maxMessageBytes(): number { return this.int('max.message.bytes'); }
+  get logAppendTime(): boolean { return this.string('message.timestamp.type') === 'LogAppendTime'; }
+  get compacted(): boolean { return (this.get('cleanup.policy') as readonly string[]).includes('compact'); }
+  get timestampBeforeMaxMs(): number { return this.int('message.timestamp.before.max.ms'); }
+  get timestampAfterMaxMs(): number { return this.int('message.timestamp.after.max.ms'); }
+  get minInsyncReplicas(): number { return this.int('min.insync.replicas'); }
+}
+
+/** The storage settings of a partition of a topic with these overrides. */
+export function topicLogConfig(broker: BrokerConfig, overrides: TopicConfigOverrides): LogConfig {
+  const t = new TopicConfig(broker, overrides);
+  // Storage works in exact integers: Long.MAX_VALUE ("never") becomes the largest safe integer.
+  const n = (name: string): number => Math.min(t.int(name), Number.MAX_SAFE_INTEGER);
+  return {
+    segmentBytes: n('segment.bytes'),
+    segmentMs: n('segment.ms'),
+    indexIntervalBytes: n('index.interval.bytes'),
+    segmentIndexBytes: n('segment.index.bytes'),
+    retentionMs: n('retention.ms'),
+    retentionBytes: n('retention.bytes'),
+    flushMessages: n('flush.messages'),
+    flushMs: n('flush.ms'),
+    fileDeleteDelayMs: n('file.delete.delay.ms'),
+  };
+}
+
+/** DescribeConfigs ConfigSource values (DescribeConfigsResponse.json). */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
+
+export interface DescribedConfig {
+  readonly name: string;
+  readonly value: string | null;
+  readonly source: number;
+  readonly readOnly: boolean;
+  readonly isSensitive: boolean;
+  readonly type: string;
+  readonly documentation: string;
+  /** Synonyms in Kafka's precedence order: the override (if any), the broker key (if set), the default. */
+  readonly synonyms: readonly { readonly name: string; readonly value: string | null; readonly source: number }[];
+}
+
+/** Broker keys that feed a synonym's effective value when the synonym itself is unset. */
+const DERIVED_BROKER_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'log.retention.ms': ['log.retention.minutes', 'log.retention.hours'],
+  'log.roll.ms': ['log.roll.hours'],
+  'log.roll.jitter.ms': ['log.roll.jitter.hours'],
+  'log.flush.interval.ms': ['log.flush.scheduler.interval.ms'],
+};
+
+function explicitBrokerKey(broker: BrokerConfig, synonym: string): string | undefined {
+  return [synonym, ...(DERIVED_BROKER_KEYS[synonym] ?? [])].find((k) => broker.explicit.has(k));
+}
+
+/** Every topic config with its effective value and source, for DescribeConfigs on a topic resource. */
+export function describeTopicConfigs(broker: BrokerConfig, overrides: TopicConfigOverrides): DescribedConfig[] {
+  const t = new TopicConfig(broker, overrides);
+  return TOPIC_CONFIGS.map((d) => {
+    const synonyms: { name: string; value: string | null; source: number }[] = [];
+    const override = overrides[d.name];
+    if (override !== undefined) synonyms.push({ name: d.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    const staticKey = explicitBrokerKey(broker, d.brokerSynonym);
+    if (staticKey !== undefined) {
+      synonyms.push({ name: staticKey, value: formatConfigValue(broker.get(staticKey)), source: ConfigSource.STATIC_BROKER_CONFIG });
+    } else {
+      synonyms.push({ name: d.brokerSynonym, value: formatConfigValue(d.brokerDefault(broker)), source: ConfigSource.DEFAULT_CONFIG });
+    }
+    return {
+      name: d.name,
+      value: formatConfigValue(t.get(d.name)),
+      source: synonyms[0]!.source,
+      readOnly: false,
+      isSensitive: false,
+      type: d.type,
+      documentation: d.doc,
+      synonyms,
+    };
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * AlterConfigs (key 33), versions 0-2 (the legacy, non-incremental API).
+ * TOPIC resources: the entries replace the topic's whole set of dynamic overrides (keys left out
+ * revert to the broker default; entries with a null value are ignored, as in Kafka). Every key and
+ * value is validated first (INVALID_CONFIG naming the key); the new set is stored in the metadata
+ * store (so it survives restarts) and pushed to the open partition logs.
+ * BROKER resources ('<id>' of this broker, or '' for the cluster default): the entries replace that
+ * level's dynamic broker overrides. Read-only keys, and per-broker keys at the cluster level, are
+ * INVALID_REQUEST; unknown keys and bad values INVALID_CONFIG.
+ * validateOnly checks everything and changes nothing. A resource listed twice is INVALID_REQUEST.
+ * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST); dynamic broker overrides are stored
+ * and described but not yet applied to the running broker; authorization; alter policies.
+ */
+import {
+  AlterConfigsApi,
+  type AlterConfigsRequest, type AlterConfigsRequestAlterConfigsResource, type AlterConfigsResponse,
+  type AlterConfigsResponseAlterConfigsResourceResponse,
+} from '@tributary/protocol/generated/index.ts';
+import type { BrokerContext } from '../broker-context.ts';
+import { ErrorCode } from '../error-codes.ts';
+import {
+  duplicateResourceKeys, failure, resolveBrokerResource, resourceKey, ResourceType, success, writeBrokerOverrides, writeTopicOverrides,
+  type Outcome, type Overrides,
+} from './config-resources.ts';
+import { defineHandler } from './registry.ts';
+
+type Resource = AlterConfigsRequestAlterConfigsResource;
+type Result = AlterConfigsResponseAlterConfigsResourceResponse;
+
+/** The new override set: every entry with a value; a key given twice is INVALID_REQUEST. */
+function replacementSet(r: Resource): Outcome<Overrides> {
+  const next: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const c of r.configs) {
+    if (seen.has(c.name)) return failure(ErrorCode.INVALID_REQUEST, `Error due to duplicate config keys: ${c.name}`);
+    seen.add(c.name);
+    if (c.value != null) next[c.name] = c.value;
+  }
+  return success(next);
+}
+
+async function alterResource(broker: BrokerContext, r: Resource, validateOnly: boolean): Promise<Outcome> {
+  const replacement = replacementSet(r);
+  if (!replacement.ok) return replacement;
+  switch (r.resourceType) {
+    case ResourceType.TOPIC:
+      return writeTopicOverrides(broker, r.resourceName, () => replacement, validateOnly);
+    case ResourceType.BROKER: {
+      const id = resolveBrokerResource(broker, r.resourceName);
+      if (!id.ok) return id;
+      return writeBrokerOverrides(broker, id.value, () => replacement, validateOnly);
+    }
+    default:
+      return failure(ErrorCode.INVALID_REQUEST, `Unsupported resource type ${r.resourceType} for AlterConfigs`);
+  }
+}
+
+function toResult(r: Resource, outcome: Outcome): Result {
+  return {
+    errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,
+    errorMessage: outcome.ok ? null : outcome.message,
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+  };
+}
+
+export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
+  api: AlterConfigsApi,
+  minVersion: 0,
+  maxVersion: 2,
+  async handle(ctx, request) {
+    const dup = duplicateResourceKeys(request.resources);
+    const responses: Result[] = [];
+    for (const r of request.resources) {
+      const outcome = dup.has(resourceKey(r.resourceType, r.resourceName))
+        ? failure(ErrorCode.INVALID_REQUEST, `Error due to duplicate resource: ${r.resourceName}`)
+        : await alterResource(ctx.broker, r, request.validateOnly);
+      responses.push(toResult(r, outcome));
+    }
+    return { throttleTimeMs: 0, responses };
+  },
+  errorResponse(request, _version, errorCode) {
+    return {
+      throttleTimeMs: 0,
+      responses: request.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
+    };
+  },
+});

@@ -1,0 +1,27 @@
+/**
+ * Delayed operations (Kafka's purgatory, reduced to what single-node Fetch and acks=all Produce
+ * need): wait until a condition over some partitions holds, re-checking whenever one of their high
+ * watermarks advances, or until a deadline on the injected clock.
+ */
+import type { Clock } from '@tributary/storage';
+import type { Partition } from '../replica/index.ts';
+
+/** Resolves true as soon as `ready()` holds, false when `timeoutMs` passes first. */
+export function waitForPartitions(
+  clock: Clock, partitions: readonly Partition[], timeoutMs: number, ready: () => boolean,
+): Promise<boolean> {
+  if (ready()) return Promise.resolve(true);
+  if (timeoutMs <= 0 || partitions.length === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const unsubscribes: (() => void)[] = [];
+    const finish = (result: boolean): void => {
+      clock.clearTimeout(timer);
+      for (const u of unsubscribes) u();
+      unsubscribes.length = 0;
+      resolve(result);
+    };
+    const timer = clock.setTimeout(() => finish(ready()), timeoutMs);
+    const check = (): void => { if (ready()) finish(true); };
+    for (const p of new Set(partitions)) unsubscribes.push(p.onHighWatermarkAdvance(check));
+  });
+}

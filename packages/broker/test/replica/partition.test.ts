@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeRecordBatch } from '@tributary/protocol';
+import { PartitionLog } from '@tributary/storage';
+import { Partition } from '../../src/replica/partition.ts';
+
+const batch = (n: number): Buffer => encodeRecordBatch({ records: Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`v${i}`) })) });
+
+async function withLog(fn: (log: PartitionLog) => Promise<void> | void): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tributary-partition-'));
+  const log = PartitionLog.open(join(dir, 't-0'));
+  try { await fn(log); } finally { log.close(); await rm(dir, { recursive: true, force: true }); }
+}
+
+test('single replica: HW follows the log end offset and notifies listeners', () => withLog((log) => {
+  const p = new Partition('t', 0, 'id', log, { leader: 0, leaderEpoch: 0, isr: [0], version: 0 }, 0);
+  let woken = 0;
+  const off = p.onHighWatermarkAdvance(() => woken++);
+  p.appendAsLeader(batch(3));
+  assert.equal(p.highWatermark, 3);
+  assert.equal(woken, 1);
+  off();
+  p.appendAsLeader(batch(1));
+  assert.equal(woken, 1);
+  assert.equal(p.highWatermark, 4);
+}));
+
+test('with followers in the ISR the HW is the minimum of their log end offsets and never moves back', () => withLog((log) => {
+  const p = new Partition('t', 0, 'id', log, { leader: 0, leaderEpoch: 0, isr: [0, 1, 2], version: 0 }, 0);
+  p.appendAsLeader(batch(5));
+  assert.equal(p.highWatermark, 0);
+  p.updateFollowerLogEndOffset(1, 5);
+  assert.equal(p.highWatermark, 0);
+  p.updateFollowerLogEndOffset(2, 3);
+  assert.equal(p.highWatermark, 3);
+  p.updateFollowerLogEndOffset(2, 1); // a stale report cannot pull the HW back
+  assert.equal(p.highWatermark, 3);
+  p.applyState({ leader: 0, leaderEpoch: 0, isr: [0, 1], version: 1 }); // 2 leaves the ISR
+  assert.equal(p.highWatermark, 5);
+  assert.throws(() => p.applyState({ leader: 0, leaderEpoch: -1, isr: [0], version: 2 }));
+}));
