@@ -23,7 +23,8 @@ import {
 import type { BrokerContext } from '../broker-context.ts';
 import { describeTopicConfigs } from '../config/index.ts';
 import { ErrorCode } from '../error-codes.ts';
-import type { CreateTopicRequest, TopicRecord } from '../replica/index.ts';
+import type { TopicRecord } from '../metadata/index.ts';
+import type { CreateTopicRequest } from '../replica/index.ts';
 import { failure, success, type Outcome } from './config-resources.ts';
 import { defineHandler } from './registry.ts';
 
