@@ -195,6 +195,11 @@ export class Cluster {
     this.brokers = brokers;
     this.controllerId = res.controllerId ?? -1;
     this.clusterIdValue = res.clusterId ?? null;
+    if (topics === null) {
+      // A full listing is authoritative: topics it no longer contains were deleted.
+      const listed = new Set(res.topics.map((t) => t.name));
+      for (const name of [...this.topics.keys()]) if (!listed.has(name)) this.topics.delete(name);
+    }
     for (const t of res.topics) {
       if (t.name === null || t.name === undefined) continue;
       if (t.errorCode !== 0) {
