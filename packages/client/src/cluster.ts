@@ -107,7 +107,8 @@ export class Cluster {
     });
   }
 
-  private newConnection(host: string, port: number): Connection {
+  /** A new, unshared connection with this cluster's settings (e.g. a group coordinator's); the caller closes it. */
+  newConnection(host: string, port: number): Connection {
     return new Connection({
       host, port, clientId: this.clientId,
       requestTimeoutMs: this.options.requestTimeoutMs,

@@ -23,6 +23,10 @@ export class FakeCluster {
   produceError: (topic: string, partition: number) => number = () => 0;
   /** Return a non-zero code to answer a topic's metadata with that error. */
   metadataError: (topic: string) => number = () => 0;
+  /** Handles API keys this fake does not (e.g. a FakeGroupCoordinator); returns false when it does not either. */
+  extraHandler: (req: FakeRequest) => boolean = () => false;
+  /** Extra ApiVersions entries for keys served by `extraHandler`. */
+  extraApiKeys: Array<{ apiKey: number; minVersion: number; maxVersion: number }> = [];
   /** Return true to drop the connection instead of answering a produce request. */
   dropProduce: () => boolean = () => false;
 
@@ -47,13 +51,14 @@ export class FakeCluster {
         req.reply(ApiVersionsApi, { errorCode: 0, apiKeys: [
           { apiKey: 0, minVersion: 3, maxVersion: 9 }, { apiKey: 1, minVersion: 4, maxVersion: 12 },
           { apiKey: 2, minVersion: 1, maxVersion: 7 }, { apiKey: 3, minVersion: 1, maxVersion: 12 },
-          { apiKey: 18, minVersion: 0, maxVersion: 3 },
+          { apiKey: 18, minVersion: 0, maxVersion: 3 }, ...this.extraApiKeys,
         ] });
         return;
       case 3: return this.metadata(req, req.body as MetadataRequest);
       case 0: return this.produce(req, req.body as ProduceRequest);
       case 1: return this.fetch(req, req.body as FetchRequest);
       case 2: return this.listOffsets(req, req.body as ListOffsetsRequest);
+      default: this.extraHandler(req);
     }
   }
 

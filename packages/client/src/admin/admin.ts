@@ -5,6 +5,9 @@ import {
 import { Cluster, type BrokerAddress, type PartitionInfo } from '../cluster.ts';
 import { ClientError } from '../errors.ts';
 import { kafkaError } from '../kafka-errors.ts';
+import type { TopicPartition } from '../consumer/assignors/types.ts';
+import type { CommittedOffset, OffsetAndMetadata } from '../consumer/group/offsets.ts';
+import { GroupAdmin, type GroupDescription, type GroupListing } from './groups.ts';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, type OffsetAnswer } from '../list-offsets.ts';
 
 export interface AdminOptions {
@@ -90,6 +93,7 @@ function resourceTypeCode(type: ConfigResourceTypeName): number {
 export class Admin {
   readonly cluster: Cluster;
   private readonly timeoutMs: number;
+  private readonly groups: GroupAdmin;
 
   constructor(options: AdminOptions) {
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_ADMIN_TIMEOUT_MS;
@@ -97,6 +101,7 @@ export class Admin {
       bootstrapServers: options.bootstrapServers, clientId: options.clientId,
       requestTimeoutMs: this.timeoutMs + 5_000, retries: options.retries,
     });
+    this.groups = new GroupAdmin(this.cluster);
   }
 
   async connect(): Promise<void> {
@@ -265,6 +270,29 @@ export class Admin {
     }
     await this.cluster.refreshMetadata([]);
     return { clusterId: this.cluster.clusterId, controllerId: this.cluster.controller, brokers: this.cluster.brokerList() };
+  }
+
+  /** Groups on every broker, sorted by id; `states` filters (e.g. ['Stable', 'Empty']). */
+  listGroups(options: { states?: string[] } = {}): Promise<GroupListing[]> { return this.groups.listGroups(options); }
+
+  /** State, chosen assignor, members with decoded subscriptions and assignments. */
+  describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> { return this.groups.describeGroups(groupIds); }
+
+  /** Deletes empty groups; throws NON_EMPTY_GROUP (68) / GROUP_ID_NOT_FOUND (69) as KafkaError. */
+  deleteGroups(groupIds: readonly string[]): Promise<void> { return this.groups.deleteGroups(groupIds); }
+
+  /** Committed offsets (next record to read) of every partition the group has one for, or of `partitions` (-1 = none). */
+  listConsumerGroupOffsets(groupId: string, partitions: readonly TopicPartition[] | null = null): Promise<CommittedOffset[]> {
+    return this.groups.listConsumerGroupOffsets(groupId, partitions);
+  }
+
+  /** Sets committed offsets; the group must be empty (no active members), else UNKNOWN_MEMBER_ID (25). */
+  alterConsumerGroupOffsets(groupId: string, offsets: readonly OffsetAndMetadata[]): Promise<void> {
+    return this.groups.alterConsumerGroupOffsets(groupId, offsets);
+  }
+
+  deleteConsumerGroupOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
+    return this.groups.deleteConsumerGroupOffsets(groupId, partitions);
   }
 
   async close(): Promise<void> {

@@ -201,6 +201,11 @@ export class Consumer {
     this.waiter?.();
   }
 
+  /** Ends a `poll()` that is waiting for records now (it returns what it has, maybe nothing). */
+  wakeup(): void {
+    this.wake();
+  }
+
   /** Starts a fetch for each broker that leads an assigned partition and has none in flight. */
   private kick(): void {
     if (this.closed || this.bufferedCount >= this.opts.bufferedRecordsMax) return;

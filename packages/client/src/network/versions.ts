@@ -16,6 +16,15 @@ export const CLIENT_VERSION_RANGES: ReadonlyMap<number, VersionRange> = new Map(
   [1, { min: 4, max: 12 }], // Fetch: isolation level needs 4; 13+ uses topic ids
   [2, { min: 1, max: 9 }], // ListOffsets
   [3, { min: 1, max: 12 }], // Metadata: ControllerId needs 1
+  [8, { min: 2, max: 9 }], // OffsetCommit: 2 drops the v0/v1 storage modes
+  [9, { min: 1, max: 9 }], // OffsetFetch: 8+ uses the multi-group layout
+  [10, { min: 0, max: 6 }], // FindCoordinator: 4+ batches keys
+  [11, { min: 1, max: 9 }], // JoinGroup: RebalanceTimeoutMs needs 1
+  [12, { min: 0, max: 4 }], // Heartbeat
+  [13, { min: 0, max: 5 }], // LeaveGroup: 3+ lists members
+  [14, { min: 0, max: 5 }], // SyncGroup
+  [15, { min: 0, max: 5 }], // DescribeGroups
+  [16, { min: 0, max: 5 }], // ListGroups
   [18, { min: 0, max: 3 }], // ApiVersions
   [19, { min: 0, max: 7 }], // CreateTopics
   [20, { min: 0, max: 5 }], // DeleteTopics: 6 addresses topics by id
@@ -24,6 +33,8 @@ export const CLIENT_VERSION_RANGES: ReadonlyMap<number, VersionRange> = new Map(
   [33, { min: 0, max: 2 }], // AlterConfigs
   [37, { min: 0, max: 3 }], // CreatePartitions
   [44, { min: 0, max: 1 }], // IncrementalAlterConfigs
+  [42, { min: 0, max: 2 }], // DeleteGroups
+  [47, { min: 0, max: 0 }], // OffsetDelete
   [60, { min: 0, max: 1 }], // DescribeCluster
 ]);
 
