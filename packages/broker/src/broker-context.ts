@@ -1,6 +1,7 @@
 import type { Clock } from '@tributary/storage';
 import type { BrokerConfig } from './config/index.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
+import type { GroupService } from './group/index.ts';
 import type { Logger } from './logger.ts';
 import type { MetadataStore } from './metadata/index.ts';
 import type { ReplicaManager, TopicManager } from './replica/index.ts';
@@ -17,6 +18,8 @@ export interface BrokerContext {
   readonly replicas: ReplicaManager;
   readonly topics: TopicManager;
   readonly registry: HandlerRegistry;
+  /** The classic group coordinator and committed offsets (`__consumer_offsets`). */
+  readonly groups: GroupService;
   /** The host/port clients should use for this broker on the given listener. */
   advertisedEndpoint(listenerName: string): { readonly host: string; readonly port: number };
 }

@@ -8,6 +8,7 @@ import { LogManager, systemClock, type Clock } from '@tributary/storage';
 import type { BrokerContext } from './broker-context.ts';
 import { parseBrokerConfig, type BrokerConfig } from './config/index.ts';
 import { CORE_HANDLERS, HandlerRegistry, KafkaRequestDispatcher, type Handler } from './handlers/index.ts';
+import { GroupService, ReplicaCoordinatorLog, groupCoordinatorConfig } from './group/index.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 import { EmbeddedMetadataStore, type MetadataStore } from './metadata/index.ts';
 import { NetworkServer, type BoundListener } from './network/index.ts';
@@ -25,6 +26,8 @@ export interface StartBrokerOptions {
   readonly metadataStore?: MetadataStore;
   /** Handlers beyond the core set (admin APIs, groups, ...). */
   readonly handlers?: readonly Handler[];
+  /** Test hook: awaited before each `__consumer_offsets` partition is loaded at startup. */
+  readonly groupLoadHook?: (partition: number) => Promise<void>;
 }
 
 export interface Broker {
@@ -58,14 +61,26 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
   const registry = new HandlerRegistry();
   for (const h of [...CORE_HANDLERS, ...(opts.handlers ?? [])]) registry.register(h);
 
+  const groups = new GroupService({
+    log: new ReplicaCoordinatorLog(config, topics, replicas, clock, log),
+    config: groupCoordinatorConfig(config),
+    clock,
+    logger: log,
+    partitionExists: (topic, partition) => {
+      const t = store.topic(topic);
+      return t !== undefined && partition >= 0 && partition < t.assignments.length;
+    },
+    ...(opts.groupLoadHook === undefined ? {} : { beforeLoad: opts.groupLoadHook }),
+  });
   let network: NetworkServer | null = null;
   const context: BrokerContext = {
-    config, clock, log, store, replicas, topics, registry,
+    config, clock, log, store, replicas, topics, registry, groups,
     advertisedEndpoint: (listenerName) => advertisedEndpoint(config, network?.listeners ?? [], listenerName),
   };
   try {
     replicas.start();
     logs.start();
+    groups.start();
     network = new NetworkServer({
       listeners: config.listeners,
       requestBytesMax: config.requestBytesMax,
@@ -80,6 +95,7 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     await store.registerBroker({ id: config.brokerId, host: ep.host, port: ep.port, rack: config.rack });
   } catch (err) {
     await network?.close();
+    groups.stop();
     replicas.stop();
     logs.close();
     await store.close();
@@ -95,6 +111,7 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     close: () => {
       closing ??= (async () => {
         await server.close();
+        groups.stop();
         replicas.stop();
         await store.unregisterBroker(config.brokerId);
         logs.close();
