@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { LogManager, systemClock, type Clock } from '@tributary/storage';
 import type { BrokerContext } from './broker-context.ts';
-import { parseBrokerConfig, type BrokerConfig } from './config/index.ts';
+import { followDynamicBrokerConfig, parseBrokerConfig, type BrokerConfig } from './config/index.ts';
 import { CORE_HANDLERS, HandlerRegistry, KafkaRequestDispatcher, type Handler } from './handlers/index.ts';
 import { GroupService, ReplicaCoordinatorLog, groupCoordinatorConfig } from './group/index.ts';
 import { consoleLogger, type Logger } from './logger.ts';
@@ -57,6 +57,8 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     flushCheckIntervalMs: flushCheckIntervalMs(config),
   });
   const replicas = new ReplicaManager(config, store, logs, log);
+  // Dynamic broker overrides apply before any log opens (replicas.start), so topic defaults start out right.
+  const unfollowConfig = followDynamicBrokerConfig(config, store, log, () => replicas.brokerConfigChanged());
   const topics = new TopicManager(config, store);
   const registry = new HandlerRegistry();
   for (const h of [...CORE_HANDLERS, ...(opts.handlers ?? [])]) registry.register(h);
@@ -97,6 +99,7 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     await network?.close();
     groups.stop();
     replicas.stop();
+    unfollowConfig();
     logs.close();
     await store.close();
     throw err;
@@ -113,6 +116,7 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
         await server.close();
         groups.stop();
         replicas.stop();
+        unfollowConfig();
         await store.unregisterBroker(config.brokerId);
         logs.close();
         await store.close();

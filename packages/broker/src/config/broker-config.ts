@@ -2,9 +2,18 @@
  * Parsed broker configuration. `parseBrokerConfig` is the one entry point: it rejects unknown keys
  * and bad values with a ConfigError naming the key, applies defaults, and resolves Kafka's derived
  * keys (log.retention.ms > minutes > hours, log.roll.ms > hours, log.dirs > log.dir).
+ *
+ * Dynamic broker configs (AlterConfigs on a BROKER resource) are layered on top with
+ * `applyDynamicOverrides`, in Kafka's precedence: DYNAMIC_BROKER_CONFIG (this broker's id) >
+ * DYNAMIC_DEFAULT_BROKER_CONFIG (cluster-wide '') > STATIC_BROKER_CONFIG (server.properties,
+ * --set) > DEFAULT_CONFIG. Everything that reads `get`/`int`/... (topic defaults, LogConfig) sees
+ * the effective value; identity and listener fields are read-only and fixed at startup.
  */
 import { BROKER_CONFIG_BY_NAME } from './broker-configs.ts';
-import { ConfigError, parseConfigValue, type ConfigValue } from './types.ts';
+import {
+  ConfigError, ConfigSource, formatConfigValue, parseConfigValue,
+  type ConfigDef, type ConfigSynonym, type ConfigValue,
+} from './types.ts';
 
 export interface ListenerConfig {
   /** Listener name, e.g. PLAINTEXT. */
@@ -15,14 +24,52 @@ export interface ListenerConfig {
   readonly port: number;
 }
 
+/** Dynamic overrides as stored in the metadata store: key -> text value. */
+export type BrokerConfigOverrides = Readonly<Record<string, string>>;
+
+/** A stored dynamic override that was not applied (unknown, read-only, wrong level or bad value). */
+export interface IgnoredOverride {
+  readonly brokerId: number | null;
+  readonly key: string;
+  readonly reason: string;
+}
+
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 
+/**
+ * Broker keys that feed a key's effective value when the key itself is unset (Kafka's broker
+ * synonyms), in precedence order after the key itself.
+ */
+export const DERIVED_BROKER_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'log.retention.ms': ['log.retention.minutes', 'log.retention.hours'],
+  'log.roll.ms': ['log.roll.hours'],
+  'log.roll.jitter.ms': ['log.roll.jitter.hours'],
+  'log.flush.interval.ms': ['log.flush.scheduler.interval.ms'],
+};
+
+/**
+ * Why a dynamic override of `def` at this level (brokerId null = cluster-wide default) is not
+ * allowed, or undefined when it is (Kafka's DynamicBrokerConfig rules).
+ */
+export function dynamicUpdateProblem(def: ConfigDef, clusterWide: boolean): string | undefined {
+  if (def.updateMode === 'read-only') return `Cannot update these configs dynamically: ${def.name}`;
+  if (def.updateMode === 'per-broker' && clusterWide) {
+    return `Cannot update these configs at default cluster level, broker id must be specified: ${def.name}`;
+  }
+  return undefined;
+}
+
 export class BrokerConfig {
-  /** Every defined key with its effective value (explicit or default). */
-  readonly values: ReadonlyMap<string, ConfigValue>;
   /** Keys set explicitly (DescribeConfigs reports these as STATIC_BROKER_CONFIG). */
   readonly explicit: ReadonlySet<string>;
+  /** Every defined key with its value from server.properties / --set or its default. */
+  private readonly staticValues: ReadonlyMap<string, ConfigValue>;
+  /** Static values with the applied dynamic overrides on top. */
+  private effective: Map<string, ConfigValue>;
+  /** Applied dynamic overrides (text as stored) of this broker and of the cluster-wide default. */
+  private perBroker: ReadonlyMap<string, string> = new Map();
+  private clusterDefault: ReadonlyMap<string, string> = new Map();
 
   readonly brokerId: number;
   readonly rack: string | null;
@@ -32,14 +79,10 @@ export class BrokerConfig {
   readonly logDirs: readonly string[];
   readonly requestBytesMax: number;
   readonly inflightRequestsMax: number;
-  /** Effective retention, -1 = unlimited. */
-  readonly retentionMs: number;
-  readonly rollMs: number;
-  readonly rollJitterMs: number;
-  readonly flushMs: number;
 
   constructor(values: ReadonlyMap<string, ConfigValue>, explicit: ReadonlySet<string>) {
-    this.values = values;
+    this.staticValues = values;
+    this.effective = new Map(values);
     this.explicit = explicit;
     this.brokerId = this.int('broker.id');
     this.rack = this.stringOrNull('broker.rack');
@@ -50,15 +93,78 @@ export class BrokerConfig {
     this.logDirs = Array.isArray(dirs) && dirs.length > 0 ? dirs : [this.string('log.dir')];
     this.requestBytesMax = this.int('socket.request.max.bytes');
     this.inflightRequestsMax = this.int('tributary.connection.inflight.requests.max');
-    this.retentionMs = resolveRetentionMs(this);
-    this.rollMs = this.intOrNull('log.roll.ms') ?? this.int('log.roll.hours') * HOUR_MS;
-    this.rollJitterMs = this.intOrNull('log.roll.jitter.ms') ?? this.int('log.roll.jitter.hours') * HOUR_MS;
-    this.flushMs = this.intOrNull('log.flush.interval.ms') ?? this.int('log.flush.scheduler.interval.ms');
+  }
+
+  /** Every defined key with its effective value (dynamic, explicit or default). */
+  get values(): ReadonlyMap<string, ConfigValue> { return this.effective; }
+  /** Effective retention, -1 = unlimited. */
+  get retentionMs(): number { return resolveRetentionMs(this); }
+  get rollMs(): number { return this.intOrNull('log.roll.ms') ?? this.int('log.roll.hours') * HOUR_MS; }
+  get rollJitterMs(): number { return this.intOrNull('log.roll.jitter.ms') ?? this.int('log.roll.jitter.hours') * HOUR_MS; }
+  get flushMs(): number { return this.intOrNull('log.flush.interval.ms') ?? this.int('log.flush.scheduler.interval.ms'); }
+
+  /**
+   * Replaces the dynamic layers with this broker's overrides and the cluster-wide default ones.
+   * Stored overrides were validated on write; any that no longer pass (e.g. a key made read-only
+   * by an upgrade) are skipped and returned, as Kafka logs and ignores them.
+   */
+  applyDynamicOverrides(perBroker: BrokerConfigOverrides, clusterDefault: BrokerConfigOverrides): IgnoredOverride[] {
+    const ignored: IgnoredOverride[] = [];
+    const dflt = acceptedOverrides(null, clusterDefault, ignored);
+    const own = acceptedOverrides(this.brokerId, perBroker, ignored);
+    const next = new Map(this.staticValues);
+    for (const layer of [dflt, own]) for (const [key, { value }] of layer) next.set(key, value);
+    this.effective = next;
+    this.clusterDefault = new Map([...dflt].map(([k, v]) => [k, v.text]));
+    this.perBroker = new Map([...own].map(([k, v]) => [k, v.text]));
+    return ignored;
+  }
+
+  /**
+   * The text `name` would have without the overrides of the level being edited (brokerId null: the
+   * cluster-wide default) or any above it: the base for IncrementalAlterConfigs APPEND/SUBTRACT.
+   */
+  textBelow(name: string, brokerId: number | null): string | null {
+    const dflt = brokerId !== null ? this.clusterDefault.get(name) : undefined;
+    return dflt ?? formatConfigValue(this.staticOrThrow(name));
+  }
+
+  /**
+   * The layers that set `name` and its derived keys, in Kafka's order: source first (dynamic
+   * broker, dynamic default, static, default), then key. The first is the effective one.
+   * `includePerBroker` false leaves out this broker's own layer (describing the '' resource).
+   */
+  synonyms(name: string, includePerBroker = true): ConfigSynonym[] {
+    this.staticOrThrow(name);
+    const names = [name, ...(DERIVED_BROKER_KEYS[name] ?? [])];
+    const out: ConfigSynonym[] = [];
+    const add = (map: ReadonlyMap<string, string>, source: number): void => {
+      for (const n of names) {
+        const v = map.get(n);
+        if (v !== undefined) out.push({ name: n, value: v, source });
+      }
+    };
+    if (includePerBroker) add(this.perBroker, ConfigSource.DYNAMIC_BROKER_CONFIG);
+    add(this.clusterDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+    for (const n of names) {
+      if (this.explicit.has(n)) out.push({ name: n, value: formatConfigValue(this.staticValues.get(n)!), source: ConfigSource.STATIC_BROKER_CONFIG });
+    }
+    for (const n of names) {
+      const d = BROKER_CONFIG_BY_NAME.get(n)!;
+      // As Kafka's staticDefaultConfigs: a null default ("unset") is no layer.
+      if (d.defaultValue !== null) out.push({ name: n, value: formatConfigValue(d.defaultValue), source: ConfigSource.DEFAULT_CONFIG });
+    }
+    return out;
+  }
+
+  private staticOrThrow(name: string): ConfigValue {
+    if (!this.staticValues.has(name)) throw new ConfigError('UNKNOWN_CONFIG', name, `Unknown broker configuration ${name}`);
+    return this.staticValues.get(name)!;
   }
 
   get(name: string): ConfigValue {
-    if (!this.values.has(name)) throw new ConfigError('UNKNOWN_CONFIG', name, `Unknown broker configuration ${name}`);
-    return this.values.get(name)!;
+    if (!this.effective.has(name)) throw new ConfigError('UNKNOWN_CONFIG', name, `Unknown broker configuration ${name}`);
+    return this.effective.get(name)!;
   }
 
   int(name: string): number {
@@ -94,6 +200,28 @@ export class BrokerConfig {
     if (!Array.isArray(v)) throw new TypeError(`broker config ${name} is not a list`);
     return v;
   }
+}
+
+/** The overrides of one level that may apply; the others go to `ignored` with the reason. */
+function acceptedOverrides(
+  brokerId: number | null, overrides: BrokerConfigOverrides, ignored: IgnoredOverride[],
+): Map<string, { value: ConfigValue; text: string }> {
+  const out = new Map<string, { value: ConfigValue; text: string }>();
+  for (const [key, text] of Object.entries(overrides)) {
+    const d = BROKER_CONFIG_BY_NAME.get(key);
+    const problem = d === undefined ? `Unknown broker configuration ${key}` : dynamicUpdateProblem(d, brokerId === null);
+    if (problem !== undefined) {
+      ignored.push({ brokerId, key, reason: problem });
+      continue;
+    }
+    try {
+      out.set(key, { value: parseConfigValue(d!, text), text });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      ignored.push({ brokerId, key, reason: e.message });
+    }
+  }
+  return out;
 }
 
 function resolveRetentionMs(c: BrokerConfig): number {

@@ -2,6 +2,9 @@
  * Broker configuration definitions, with Kafka's names, types and defaults (Kafka 3.x), except
  * where noted ("Tributary:"). Unknown keys are rejected at startup, so keys commonly found in a
  * stock `server.properties` that have no effect here yet are still defined, documented as such.
+ * Update modes are Kafka's (docs "Update Mode"): read-only keys need a restart; cluster-wide keys
+ * may be set dynamically per broker or as the cluster default. No key is per-broker only here:
+ * Kafka's per-broker keys (listeners, SSL, ...) cannot be applied to a running Tributary broker.
  */
 import {
   atLeast, between, eachOf, LONG_MAX, oneOf,
@@ -30,18 +33,17 @@ const listenerList = (v: ConfigValue): string | undefined => {
 };
 
 const RO = 'read-only';
-const PB = 'per-broker';
 const CW = 'cluster-wide';
 
 export const BROKER_CONFIGS: readonly ConfigDef[] = [
   // ---- identity and networking
   def('broker.id', 'int', 0, RO, 'The broker id. Tributary: defaults to 0 (Kafka: -1, generated).', atLeast(0)),
   def('broker.rack', 'string', null, RO, 'Rack of the broker, used for rack-aware replica placement.'),
-  def('listeners', 'list', ['PLAINTEXT://:9092'], PB,
-    'Comma-separated listener URIs NAME://host:port. An empty host binds all interfaces; port 0 picks a free port. Only PLAINTEXT is supported.',
+  def('listeners', 'list', ['PLAINTEXT://:9092'], RO,
+    'Comma-separated listener URIs NAME://host:port. An empty host binds all interfaces; port 0 picks a free port. Only PLAINTEXT is supported. Tributary: read-only (Kafka: per-broker); listeners are bound at startup.',
     listenerList),
-  def('advertised.listeners', 'list', null, PB,
-    'Listeners published to clients in Metadata when they differ from `listeners`. Defaults to `listeners` (with the actual bound port).',
+  def('advertised.listeners', 'list', null, RO,
+    'Listeners published to clients in Metadata when they differ from `listeners`. Defaults to `listeners` (with the actual bound port). Tributary: read-only (Kafka: per-broker).',
     listenerList),
   def('zookeeper.connect', 'string', null, RO,
     'ZooKeeper connection string for cluster mode. Tributary: accepted, but cluster mode is not available yet, so setting it is an error.'),
@@ -49,8 +51,8 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('zookeeper.session.timeout.ms', 'int', 18000, RO, 'Accepted for compatibility; cluster mode is not available yet.', atLeast(0)),
   def('socket.request.max.bytes', 'int', 104857600, RO,
     'Largest request frame accepted; a larger size prefix closes the connection.', atLeast(1)),
-  def('socket.send.buffer.bytes', 'int', 102400, PB, 'Accepted for compatibility; the OS default is used.'),
-  def('socket.receive.buffer.bytes', 'int', 102400, PB, 'Accepted for compatibility; the OS default is used.'),
+  def('socket.send.buffer.bytes', 'int', 102400, RO, 'Accepted for compatibility; the OS default is used.'),
+  def('socket.receive.buffer.bytes', 'int', 102400, RO, 'Accepted for compatibility; the OS default is used.'),
   def('connections.max.idle.ms', 'long', 600000, RO, 'Idle connections are closed after this many milliseconds.', atLeast(1)),
   def('queued.max.requests', 'int', 500, RO,
     'Requests being handled across all connections before the broker stops reading from sockets.', atLeast(1)),

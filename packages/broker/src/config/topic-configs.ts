@@ -9,8 +9,8 @@ import type { LogConfig } from '@tributary/storage';
 import type { BrokerConfig } from './broker-config.ts';
 import { CLEANUP_POLICIES, COMPRESSION_TYPES, TIMESTAMP_TYPES } from './broker-configs.ts';
 import {
-  atLeast, between, ConfigError, eachOf, formatConfigValue, oneOf, parseConfigValue,
-  type ConfigDef, type ConfigType, type ConfigValue,
+  atLeast, between, ConfigError, ConfigSource, eachOf, formatConfigValue, oneOf, parseConfigValue,
+  type ConfigDef, type ConfigSynonym, type ConfigType, type ConfigValue,
 } from './types.ts';
 
 export interface TopicConfigDef extends ConfigDef {
@@ -154,16 +154,6 @@ export function topicLogConfig(broker: BrokerConfig, overrides: TopicConfigOverr
   };
 }
 
-/** DescribeConfigs ConfigSource values (DescribeConfigsResponse.json). */
-export const ConfigSource = {
-  UNKNOWN: 0,
-  DYNAMIC_TOPIC_CONFIG: 1,
-  DYNAMIC_BROKER_CONFIG: 2,
-  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
-  STATIC_BROKER_CONFIG: 4,
-  DEFAULT_CONFIG: 5,
-} as const;
-
 export interface DescribedConfig {
   readonly name: string;
   readonly value: string | null;
@@ -173,38 +163,25 @@ export interface DescribedConfig {
   readonly type: string;
   readonly documentation: string;
   /** Synonyms in Kafka's precedence order: the override (if any), the broker key (if set), the default. */
-  readonly synonyms: readonly { readonly name: string; readonly value: string | null; readonly source: number }[];
+  readonly synonyms: readonly ConfigSynonym[];
 }
 
-/** Broker keys that feed a synonym's effective value when the synonym itself is unset. */
-const DERIVED_BROKER_KEYS: Readonly<Record<string, readonly string[]>> = {
-  'log.retention.ms': ['log.retention.minutes', 'log.retention.hours'],
-  'log.roll.ms': ['log.roll.hours'],
-  'log.roll.jitter.ms': ['log.roll.jitter.hours'],
-  'log.flush.interval.ms': ['log.flush.scheduler.interval.ms'],
-};
-
-function explicitBrokerKey(broker: BrokerConfig, synonym: string): string | undefined {
-  return [synonym, ...(DERIVED_BROKER_KEYS[synonym] ?? [])].find((k) => broker.explicit.has(k));
-}
-
-/** Every topic config with its effective value and source, for DescribeConfigs on a topic resource. */
+/**
+ * Every topic config with its effective value and source, for DescribeConfigs on a topic resource.
+ * Synonyms in precedence order: the topic override, then the broker synonym's layers (dynamic
+ * broker, dynamic default, static, default), so the first one is where the value comes from.
+ */
 export function describeTopicConfigs(broker: BrokerConfig, overrides: TopicConfigOverrides): DescribedConfig[] {
   const t = new TopicConfig(broker, overrides);
   return TOPIC_CONFIGS.map((d) => {
-    const synonyms: { name: string; value: string | null; source: number }[] = [];
+    const synonyms: ConfigSynonym[] = [];
     const override = overrides[d.name];
     if (override !== undefined) synonyms.push({ name: d.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
-    const staticKey = explicitBrokerKey(broker, d.brokerSynonym);
-    if (staticKey !== undefined) {
-      synonyms.push({ name: staticKey, value: formatConfigValue(broker.get(staticKey)), source: ConfigSource.STATIC_BROKER_CONFIG });
-    } else {
-      synonyms.push({ name: d.brokerSynonym, value: formatConfigValue(d.brokerDefault(broker)), source: ConfigSource.DEFAULT_CONFIG });
-    }
+    synonyms.push(...broker.synonyms(d.brokerSynonym));
     return {
       name: d.name,
       value: formatConfigValue(t.get(d.name)),
-      source: synonyms[0]!.source,
+      source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
       readOnly: false,
       isSensitive: false,
       type: d.type,

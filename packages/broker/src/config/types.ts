@@ -25,6 +25,23 @@ export interface ConfigDef {
   readonly updateMode: ConfigUpdateMode;
 }
 
+/** DescribeConfigs ConfigSource values (DescribeConfigsResponse.json; Kafka's DescribeConfigsResponse.ConfigSource). */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
+
+/** One layer that sets a config, as DescribeConfigs reports synonyms. */
+export interface ConfigSynonym {
+  readonly name: string;
+  readonly value: string | null;
+  readonly source: number;
+}
+
 export type ConfigErrorCode = 'UNKNOWN_CONFIG' | 'INVALID_CONFIG';
 
 /** Thrown by config parsing; the message always names the key. */

@@ -1,10 +1,11 @@
 /**
  * DescribeConfigs (key 32), versions 0-4.
- * TOPIC resources: every topic config with its effective value and source (DYNAMIC_TOPIC_CONFIG for
- * an override, STATIC_BROKER_CONFIG when the broker synonym is set in server.properties, else
- * DEFAULT_CONFIG); synonyms list the override, then the broker `log.*` key with its value and source.
- * BROKER resources: this broker's id gives every broker config (sources DYNAMIC_BROKER_CONFIG,
- * DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG; read-only unless the key is
+ * TOPIC resources: every topic config with its effective value and source: DYNAMIC_TOPIC_CONFIG for
+ * an override, else the source of the broker synonym's effective value (DYNAMIC_BROKER_CONFIG,
+ * DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG); synonyms list the override,
+ * then every layer of the broker `log.*` key (and the keys it derives from) in precedence order.
+ * BROKER resources: this broker's id gives every broker config with its effective value and source
+ * (per-broker dynamic > cluster-wide dynamic > static > default; read-only unless the key is
  * dynamically updatable); '' gives only the cluster-wide dynamic defaults; another id is
  * INVALID_REQUEST. `configurationKeys` filters (unknown keys are left out); synonyms only with
  * includeSynonyms (v1+); documentation only with includeDocumentation (v3+); v0 reports isDefault.

@@ -5,11 +5,13 @@
  * value is validated first (INVALID_CONFIG naming the key); the new set is stored in the metadata
  * store (so it survives restarts) and pushed to the open partition logs.
  * BROKER resources ('<id>' of this broker, or '' for the cluster default): the entries replace that
- * level's dynamic broker overrides. Read-only keys, and per-broker keys at the cluster level, are
- * INVALID_REQUEST; unknown keys and bad values INVALID_CONFIG.
+ * level's dynamic broker overrides. Read-only keys (Kafka's update mode; e.g. num.partitions,
+ * auto.create.topics.enable, log.retention.hours) are INVALID_REQUEST "Cannot update these configs
+ * dynamically: <keys>"; unknown keys and bad values INVALID_CONFIG. Stored overrides survive
+ * restarts and apply at once: precedence per-broker > cluster default > static > default, and every
+ * topic without its own override of a changed `log.*` synonym follows (open logs included).
  * validateOnly checks everything and changes nothing. A resource listed twice is INVALID_REQUEST.
- * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST); dynamic broker overrides are stored
- * and described but not yet applied to the running broker; authorization; alter policies.
+ * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST); authorization; alter policies.
  */
 import {
   AlterConfigsApi,

@@ -10,8 +10,8 @@
  * SUBTRACT, a key or resource given twice, bad broker name), INVALID_CONFIG (unknown key, bad value,
  * APPEND/SUBTRACT on a non-list config), INVALID_TOPIC_EXCEPTION, UNKNOWN_TOPIC_OR_PARTITION.
  * validateOnly checks everything and changes nothing.
- * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST); applying dynamic broker overrides to
- * the running broker (they are stored and described only); authorization; alter policies.
+ * BROKER changes apply to the running broker at once (see 33-alter-configs.ts).
+ * Not implemented: BROKER_LOGGER resources (INVALID_REQUEST); authorization; alter policies.
  */
 import {
   IncrementalAlterConfigsApi,
@@ -48,9 +48,7 @@ function topicKeys(broker: BrokerContext): KeySpace {
 function brokerKeys(broker: BrokerContext, brokerId: number | null): KeySpace {
   return {
     def: (name) => BROKER_CONFIG_BY_NAME.get(name),
-    effective: (current, name) => current[name]
-      ?? (brokerId !== null ? broker.store.brokerConfigOverrides(null)[name] : undefined)
-      ?? formatConfigValue(broker.config.get(name)),
+    effective: (current, name) => current[name] ?? broker.config.textBelow(name, brokerId),
   };
 }
 

@@ -4,12 +4,13 @@
  * read-validate-write of topic overrides and dynamic broker overrides in the metadata store.
  *
  * Topic overrides take effect on open logs through the store's `topic-config` event (the
- * ReplicaManager calls PartitionLog.updateConfig). Dynamic broker overrides are stored, persisted
- * and described, but the running broker does not apply them yet (BrokerConfig is immutable).
+ * ReplicaManager calls PartitionLog.updateConfig). Dynamic broker overrides take effect through the
+ * store's `broker-config` event: `followDynamicBrokerConfig` re-layers the BrokerConfig and the
+ * ReplicaManager recomputes every topic's config, so topics without their own override follow.
  */
 import {
-  BROKER_CONFIG_BY_NAME, BROKER_CONFIGS, ConfigError, ConfigSource, formatConfigValue, parseConfigValue, validateTopicConfigs,
-  type ConfigDef, type ConfigType, type DescribedConfig,
+  BROKER_CONFIG_BY_NAME, BROKER_CONFIGS, ConfigError, ConfigSource, dynamicUpdateProblem, parseConfigValue, validateTopicConfigs,
+  type ConfigType, type DescribedConfig,
 } from '../config/index.ts';
 import type { BrokerContext } from '../broker-context.ts';
 import { ErrorCode } from '../error-codes.ts';
@@ -58,38 +59,25 @@ export function resolveBrokerResource(broker: BrokerContext, name: string): Outc
   return success(id);
 }
 
-interface Layer { readonly source: number; readonly value: string | null }
-
-/** The layers that set a broker key, highest precedence first; the built-in default always last. */
-function brokerLayers(broker: BrokerContext, d: ConfigDef, perBroker: Overrides | null, clusterDefault: Overrides): Layer[] {
-  const layers: Layer[] = [];
-  const own = perBroker?.[d.name];
-  if (own !== undefined) layers.push({ source: ConfigSource.DYNAMIC_BROKER_CONFIG, value: own });
-  const dflt = clusterDefault[d.name];
-  if (dflt !== undefined) layers.push({ source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, value: dflt });
-  if (broker.config.explicit.has(d.name)) {
-    layers.push({ source: ConfigSource.STATIC_BROKER_CONFIG, value: formatConfigValue(broker.config.get(d.name)) });
-  }
-  layers.push({ source: ConfigSource.DEFAULT_CONFIG, value: formatConfigValue(d.defaultValue) });
-  return layers;
-}
-
 /**
- * Broker configs as DescribeConfigs reports them: every key for this broker's id; only the dynamic
- * cluster defaults for the '' resource (brokerId null), as Kafka does.
+ * Broker configs as DescribeConfigs reports them, from the running broker's layers: every key for
+ * this broker's id; only the keys with a cluster-wide dynamic value for the '' resource
+ * (brokerId null), without this broker's own layer, as Kafka does. A key's value and source are
+ * its own first layer; synonyms also list the keys it derives from (log.retention.hours, ...).
  */
 export function describeBrokerConfigs(broker: BrokerContext, brokerId: number | null): DescribedConfig[] {
-  const clusterDefault = broker.store.brokerConfigOverrides(null);
-  const perBroker = brokerId === null ? null : broker.store.brokerConfigOverrides(brokerId);
-  const defs = brokerId === null ? BROKER_CONFIGS.filter((d) => clusterDefault[d.name] !== undefined) : BROKER_CONFIGS;
+  const perBroker = brokerId !== null;
+  const clusterDefault = (name: string): boolean =>
+    broker.config.synonyms(name, false).some((s) => s.name === name && s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+  const defs = perBroker ? BROKER_CONFIGS : BROKER_CONFIGS.filter((d) => clusterDefault(d.name));
   return defs.map((d) => {
     const sensitive = d.type === 'password';
-    const layers = brokerLayers(broker, d, perBroker, clusterDefault);
-    const synonyms = layers.map((l) => ({ name: d.name, value: sensitive ? null : l.value, source: l.source }));
+    const synonyms = broker.config.synonyms(d.name, perBroker).map((s) => (sensitive ? { ...s, value: null } : s));
+    const own = synonyms.find((s) => s.name === d.name);
     return {
       name: d.name,
-      value: synonyms[0]!.value,
-      source: synonyms[0]!.source,
+      value: own?.value ?? null,
+      source: own?.source ?? ConfigSource.DEFAULT_CONFIG,
       readOnly: d.updateMode === 'read-only',
       isSensitive: sensitive,
       type: d.type,
@@ -99,17 +87,28 @@ export function describeBrokerConfigs(broker: BrokerContext, brokerId: number | 
   });
 }
 
-/** Checks dynamic broker overrides: known key, dynamically updatable at this level, valid value. */
+/**
+ * Checks dynamic broker overrides: known keys (INVALID_CONFIG), dynamically updatable at this level
+ * (INVALID_REQUEST naming every key that is not, as Kafka's "Cannot update these configs
+ * dynamically"), valid values (INVALID_CONFIG naming the key).
+ */
 export function validateBrokerOverrides(brokerId: number | null, overrides: Overrides): Outcome {
-  for (const [key, text] of Object.entries(overrides)) {
+  const notDynamic: string[] = [];
+  const notAtDefault: string[] = [];
+  for (const key of Object.keys(overrides)) {
     const d = BROKER_CONFIG_BY_NAME.get(key);
     if (d === undefined) return failure(ErrorCode.INVALID_CONFIG, `Unknown broker configuration ${key}`);
-    if (d.updateMode === 'read-only') return failure(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${key}`);
-    if (d.updateMode === 'per-broker' && brokerId === null) {
-      return failure(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: ${key}`);
-    }
+    if (d.updateMode === 'read-only') notDynamic.push(key);
+    else if (dynamicUpdateProblem(d, brokerId === null) !== undefined) notAtDefault.push(key);
+  }
+  if (notDynamic.length > 0) return failure(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${notDynamic.join(', ')}`);
+  if (notAtDefault.length > 0) {
+    return failure(ErrorCode.INVALID_REQUEST,
+      `Cannot update these configs at default cluster level, broker id must be specified: ${notAtDefault.join(', ')}`);
+  }
+  for (const [key, text] of Object.entries(overrides)) {
     try {
-      parseConfigValue(d, text);
+      parseConfigValue(BROKER_CONFIG_BY_NAME.get(key)!, text);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       return failure(ErrorCode.INVALID_CONFIG, e.message);

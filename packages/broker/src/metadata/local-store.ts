@@ -226,7 +226,7 @@ export abstract class LocalMetadataStore implements MetadataStore {
       const key = brokerId === null ? DEFAULT_BROKER_CONFIG_KEY : String(brokerId);
       if (Object.keys(configs).length === 0) this.brokerConfigMap.delete(key);
       else this.brokerConfigMap.set(key, { ...configs });
-      return { result: undefined, events: [], durable: true };
+      return { result: undefined, events: [{ type: 'broker-config', brokerId, configs: { ...configs } }], durable: true };
     });
   }
 

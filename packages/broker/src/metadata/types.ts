@@ -50,7 +50,9 @@ export type MetadataEvent =
   | { readonly type: 'topic-deleted'; readonly topic: TopicRecord }
   | { readonly type: 'partitions-added'; readonly topic: TopicRecord; readonly previousCount: number }
   | { readonly type: 'partition-state'; readonly topic: string; readonly partition: number; readonly state: PartitionState }
-  | { readonly type: 'topic-config'; readonly topic: string; readonly config: TopicConfigRecord };
+  | { readonly type: 'topic-config'; readonly topic: string; readonly config: TopicConfigRecord }
+  /** Dynamic broker overrides of one broker (brokerId null: the cluster-wide default) were replaced. */
+  | { readonly type: 'broker-config'; readonly brokerId: number | null; readonly configs: Readonly<Record<string, string>> };
 
 export type MetadataListener = (event: MetadataEvent) => void;
 

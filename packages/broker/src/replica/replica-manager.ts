@@ -66,6 +66,15 @@ export class ReplicaManager {
     return out;
   }
 
+  /**
+   * The effective broker config changed (dynamic broker overrides): recomputes every hosted topic's
+   * config and LogConfig from its own overrides, so topics without an override of a changed key
+   * pick up the new broker value and those with one keep theirs.
+   */
+  brokerConfigChanged(): void {
+    for (const name of this.topics.keys()) this.reconfigure(name, this.store.topicConfig(name)?.configs ?? {});
+  }
+
   private onMetadataEvent(e: MetadataEvent): void {
     switch (e.type) {
       case 'topic-created': this.host(e.topic, 0); break;

@@ -67,3 +67,34 @@ test('Long.MAX_VALUE defaults parse', () => {
   const c = parseBrokerConfig({ 'log.flush.interval.messages': '9223372036854775807' });
   assert.ok(c.int('log.flush.interval.messages') > Number.MAX_SAFE_INTEGER);
 });
+
+test('dynamic overrides layer per-broker over cluster-wide over static over default', () => {
+  const c = parseBrokerConfig({ 'log.retention.hours': '1', 'log.segment.bytes': '2048' });
+  assert.equal(c.retentionMs, 3_600_000);
+  c.applyDynamicOverrides({ 'log.retention.ms': '2000' }, { 'log.retention.ms': '1000', 'log.segment.bytes': '4096' });
+  assert.deepEqual([c.retentionMs, c.int('log.segment.bytes')], [2000, 4096]);
+  assert.deepEqual(c.synonyms('log.retention.ms').map((s) => [s.name, s.value, s.source]), [
+    ['log.retention.ms', '2000', 2], ['log.retention.ms', '1000', 3], ['log.retention.hours', '1', 4], ['log.retention.hours', '168', 5],
+  ]);
+  assert.deepEqual(c.synonyms('log.retention.ms', false).map((s) => s.source), [3, 4, 5]);
+  assert.equal(c.textBelow('log.segment.bytes', 0), '4096');
+  assert.equal(c.textBelow('log.segment.bytes', null), '2048');
+  c.applyDynamicOverrides({}, {});
+  assert.deepEqual([c.retentionMs, c.int('log.segment.bytes')], [3_600_000, 2048]);
+});
+
+test('stored dynamic overrides that are no longer allowed are ignored and reported', () => {
+  const c = parseBrokerConfig({});
+  const ignored = c.applyDynamicOverrides({ 'num.partitions': '9', 'log.retention.ms': 'x' }, { 'no.such.key': '1', 'message.max.bytes': '100' });
+  assert.deepEqual(ignored.map((i) => [i.brokerId, i.key]), [[null, 'no.such.key'], [0, 'num.partitions'], [0, 'log.retention.ms']]);
+  assert.deepEqual([c.int('num.partitions'), c.int('message.max.bytes')], [1, 100]);
+});
+
+test('update modes follow Kafka: topic defaults are dynamic, restart-only keys are read-only', () => {
+  const mode = new Map(BROKER_CONFIGS.map((d) => [d.name, d.updateMode]));
+  for (const k of ['log.retention.ms', 'log.retention.bytes', 'log.segment.bytes', 'log.roll.ms', 'log.flush.interval.messages',
+    'log.flush.interval.ms', 'log.cleanup.policy', 'log.message.timestamp.type', 'message.max.bytes', 'compression.type',
+    'min.insync.replicas', 'unclean.leader.election.enable']) assert.equal(mode.get(k), 'cluster-wide', k);
+  for (const k of ['num.partitions', 'default.replication.factor', 'auto.create.topics.enable', 'log.retention.hours',
+    'log.retention.minutes', 'log.roll.hours', 'log.dirs', 'broker.id', 'socket.send.buffer.bytes']) assert.equal(mode.get(k), 'read-only', k);
+});

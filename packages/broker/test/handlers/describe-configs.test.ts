@@ -37,7 +37,7 @@ test('DescribeConfigs v4 reports sources, synonyms, types and documentation, fil
   assert.deepEqual(seg.synonyms!.map((s) => [s.name, s.source]), [['segment.bytes', 1], ['log.segment.bytes', 5]]);
   const ret = entry(res, 'retention.ms');
   assert.deepEqual([ret.value, ret.configSource, ret.configType], ['3600000', 4, 5]);
-  assert.deepEqual(ret.synonyms!.map((s) => [s.name, s.value, s.source]), [['log.retention.hours', '1', 4]]);
+  assert.deepEqual(ret.synonyms!.map((s) => [s.name, s.value, s.source]), [['log.retention.hours', '1', 4], ['log.retention.hours', '168', 5]]);
   assert.equal(entry(res, 'cleanup.policy').configType, 7);
   assert.ok(typeof seg.documentation === 'string' && seg.documentation.length > 0);
   c.close();
