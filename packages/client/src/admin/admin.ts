@@ -205,9 +205,12 @@ export class Admin {
   /** AlterConfigs replaces the whole dynamic set: read the current non-default values, then merge. */
   private async alterConfigsLegacy(c: ConfigAlteration, resourceType: number, validateOnly: boolean): Promise<void> {
     const [current] = await this.describeConfigs([{ type: c.type, name: c.name }]);
+    // Keep only this resource's own dynamic level: a topic also reports inherited broker-level
+    // values (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG), which must not be copied in.
+    const ownSource = c.type === 'topic' ? 'DYNAMIC_TOPIC_CONFIG' : c.name === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG';
     const values = new Map<string, string>();
     for (const e of current?.configs ?? []) {
-      if (!e.isDefault && !e.readOnly && e.value !== null && e.source.startsWith('DYNAMIC_')) values.set(e.name, e.value);
+      if (!e.readOnly && e.value !== null && e.source === ownSource) values.set(e.name, e.value);
     }
     for (const [k, v] of Object.entries(c.set ?? {})) values.set(k, v);
     for (const k of c.delete ?? []) values.delete(k);

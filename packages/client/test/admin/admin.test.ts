@@ -70,7 +70,7 @@ test('alterConfigs uses IncrementalAlterConfigs set/delete when offered', async 
   assert.deepEqual((seen! as IncrementalAlterConfigsRequest).resources[0]!.configs.map((c) => [c.name, c.configOperation, c.value ?? null]), [['retention.ms', 0, '5'], ['segment.ms', 1, null]]);
 });
 
-test('alterConfigs falls back to AlterConfigs, merging current dynamic values', async () => {
+test('alterConfigs falls back to AlterConfigs, merging the topic\'s own dynamic values only', async () => {
   let seen: AlterConfigsRequest | null = null;
   await withController(false, (req) => {
     if (req.header.requestApiKey === 32) {
@@ -78,6 +78,8 @@ test('alterConfigs falls back to AlterConfigs, merging current dynamic values', 
         { name: 'retention.ms', value: '1000', readOnly: false, configSource: 1, isSensitive: false },
         { name: 'segment.ms', value: '99', readOnly: false, configSource: 1, isSensitive: false },
         { name: 'segment.bytes', value: '1', readOnly: false, configSource: 5, isSensitive: false },
+        // inherited from a cluster-wide dynamic broker config: not the topic's to replace
+        { name: 'max.message.bytes', value: '2048', readOnly: false, configSource: 3, isSensitive: false },
       ] }] });
       return;
     }
