@@ -1,12 +1,13 @@
 // `npm run bench`: the broker's benchmark, with its yardsticks measured in the same run.
 //
-//   npm run bench [-- --quick] [--reps 3] [--sections loopback,mock,kcat,client,latency] [--count N]
+//   npm run bench [-- --quick] [--reps 3] [--sections loopback,mock,kcat,client,latency,group] [--count N]
 //                 [--sizes 1024,100] [--partitions 256] [--latency-rate 5000] [--latency-seconds 5]
-//                 [--loopback-seconds 3] [--profile] [--set key=value ...] [--no-save]
+//                 [--loopback-seconds 3] [--group-delays 3000,0] [--profile] [--set key=value ...] [--no-save]
 //
 // Sections: loopback = raw Node loopback TCP (scale); mock = kcat -> librdkafka mock cluster;
 // kcat = kcat -> our broker; client = our TypeScript client -> our broker; latency = end-to-end
-// and produce-ack latency at light load. Results: bench/results/<timestamp>.json and latest.json,
+// and produce-ack latency at light load; group = a 10-member group's first JoinGroup to Stable and
+// subscribe to first record, per group.initial.rebalance.delay.ms in --group-delays. Results: bench/results/<timestamp>.json and latest.json,
 // and a summary with PASS/FAIL (throughput: median of --reps runs, 3 by default, 1 with --quick) per goal on stdout. Exit code 0 whatever the verdicts (1 only if
 // a section could not run). `--profile` runs the broker under `node --cpu-prof` and prints its
 // hottest functions. Every phase uses a fresh topic; the broker gets a fresh data directory.
@@ -19,13 +20,14 @@ import { computeChecks, medianPhases, summary } from './lib/report.ts';
 import { inclusiveTop, summariseProfile, type ProfileEntry } from './lib/profile.ts';
 import { MockCluster, OurBroker, type Target } from './lib/targets.ts';
 import { BENCH_DIR } from './lib/worker.ts';
+import { runGroup, type GroupTimings } from './sections/group.ts';
 import { runLatency, type LatencyResult } from './sections/latency.ts';
 import { runLoopback, runPageCacheWrite, type LoopbackResult, type PageCacheResult } from './sections/loopback.ts';
 import {
   clientConsume, clientProduce, kcatConsume, kcatProduce, recordFile, KCAT_CONSUMER_FLAGS, KCAT_PRODUCER_FLAGS, type PhaseResult,
 } from './sections/throughput.ts';
 
-const ALL_SECTIONS = ['loopback', 'mock', 'kcat', 'client', 'latency'] as const;
+const ALL_SECTIONS = ['loopback', 'mock', 'kcat', 'client', 'latency', 'group'] as const;
 type Section = (typeof ALL_SECTIONS)[number];
 const DURABILITY = 'acks=all, single replica; the broker acknowledges after the write reaches the page cache (no fsync: log.flush.interval.messages/ms at defaults); the mock keeps records in memory';
 
@@ -40,6 +42,8 @@ const { values: args } = parseArgs({
     'latency-rate': { type: 'string', default: '5000' },
     'latency-seconds': { type: 'string', default: '5' },
     'loopback-seconds': { type: 'string', default: '3' },
+    // Kafka's default (3000) and 0: the delay dominates join-to-stable, so both are reported.
+    'group-delays': { type: 'string', default: '3000,0' },
     profile: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true, default: [] },
     'no-save': { type: 'boolean', default: false },
@@ -63,6 +67,7 @@ const errors: string[] = [];
 let loopback: LoopbackResult | undefined;
 let pageCache: PageCacheResult | undefined;
 let latency: LatencyResult | undefined;
+const group: GroupTimings[] = [];
 const profiles: Record<string, ProfileSummary | string> = {};
 
 function log(msg: string): void {
@@ -131,10 +136,10 @@ async function main(): Promise<void> {
     });
     // A fresh broker (and data directory) per block: each block starts from an empty log, and the
     // previous block's page cache is freed rather than piling up dirty pages.
-    const withBroker = (block: string, fn: (b: OurBroker) => Promise<void>): Promise<void> => section(block, async () => {
+    const withBroker = (block: string, fn: (b: OurBroker) => Promise<void>, config: Record<string, string> = {}): Promise<void> => section(block, async () => {
       const dir = profRoot ? join(profRoot, `${block}-rep${rep}`) : undefined;
       if (dir) mkdirSync(dir, { recursive: true });
-      const broker = await OurBroker.start({ config: brokerConfig, cpuProfDir: dir });
+      const broker = await OurBroker.start({ config: { ...brokerConfig, ...config }, cpuProfDir: dir });
       log(`${block}: broker pid ${broker.pid} on ${broker.bootstrap}`);
       try { await fn(broker); } finally { await broker.stop(); }
       if (dir) profiles[`${block}-rep${rep}`] = profileOf(dir);
@@ -163,6 +168,19 @@ async function main(): Promise<void> {
       log(`latency: 1 KiB at ${args['latency-rate']} msg/s for ${args['latency-seconds']} s`);
       latency = await runLatency(broker, `latency-${Date.now()}`, Number(args['latency-rate']), Number(args['latency-seconds']));
     });
+    // One broker per delay; the reps are fresh groups on it (group.bench.ts --rounds), median kept.
+    if (has('group')) {
+      for (const delay of args['group-delays'].split(',').map(Number)) {
+        await withBroker(`group-delay-${delay}`, async (broker) => {
+          log(`group: 10 members, 20 partitions, group.initial.rebalance.delay.ms=${delay}, ${reps} round(s)`);
+          try {
+            group.push(await runGroup(broker, delay, { rounds: reps }));
+          } catch (e) {
+            throw new Error(`${(e as Error).message}\nbroker output (tail):\n${broker.log.slice(-3000)}`);
+          }
+        }, { 'group.initial.rebalance.delay.ms': String(delay), 'offsets.topic.replication.factor': '1' });
+      }
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -176,7 +194,7 @@ async function main(): Promise<void> {
       ourClient: 'Producer linger 10 ms, batch 1 MB, 5 in flight, send() of 1000 records x 64 outstanding; Consumer 1 MiB per partition, 50 MiB per fetch',
       brokerConfig, units: 'MB = 10^6 bytes of record payload; CPU in CPU-seconds (user+system)',
     },
-    limits: { loopback, pageCache }, phases: medians, allReps: phases, latency, ratios, checks, errors, ...(profRoot ? { profiles } : {}),
+    limits: { loopback, pageCache }, phases: medians, allReps: phases, latency, group, ratios, checks, errors, ...(profRoot ? { profiles } : {}),
   };
   if (!args['no-save']) {
     const dir = join(BENCH_DIR, 'results');
@@ -187,7 +205,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, 'latest.json'), json);
     log(`results: bench/results/${name} (and latest.json)`);
   }
-  console.log(summary({ loopback, pageCache, phases: medians, latency, checks, reps, durability: DURABILITY, records: count, partitions, errors }));
+  console.log(summary({ loopback, pageCache, phases: medians, latency, group, checks, reps, durability: DURABILITY, records: count, partitions, errors }));
   for (const [block, p] of Object.entries(profiles)) {
     if (typeof p === 'string') { console.log(`\nProfile ${block}: ${p}`); continue; }
     console.log(`\nBroker CPU profile, block ${block} (${p.path}), top self time (self % / inclusive %):`);

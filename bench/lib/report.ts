@@ -2,6 +2,7 @@
  * Ratios, PASS/FAIL lines and the human summary. Every goal is a ratio of two figures measured
  * in the same run (reference/performance.md, section 4), so the verdict survives a slow VM day.
  */
+import type { GroupTimings } from '../sections/group.ts';
 import type { LatencyResult } from '../sections/latency.ts';
 import type { LoopbackResult, PageCacheResult } from '../sections/loopback.ts';
 import type { PhaseResult } from '../sections/throughput.ts';
@@ -65,7 +66,8 @@ const pad = (s: string, n: number): string => s.padEnd(n);
 const num = (x: number): string => (Number.isFinite(x) ? x.toLocaleString('en-US') : 'n/a');
 
 export function summary(r: {
-  loopback?: LoopbackResult; pageCache?: PageCacheResult; phases: readonly PhaseResult[]; latency?: LatencyResult; checks: readonly Check[]; durability: string;
+  loopback?: LoopbackResult; pageCache?: PageCacheResult; phases: readonly PhaseResult[]; latency?: LatencyResult;
+  group?: readonly GroupTimings[]; checks: readonly Check[]; durability: string;
   records: number; reps: number; partitions: number; errors: readonly string[];
 }): string {
   const out: string[] = [];
@@ -94,6 +96,16 @@ export function summary(r: {
     out.push(`Latency, ${l.recordBytes} B at ${num(l.ratePerSec)} msg/s for ${l.seconds} s (our client, 1 partition):`);
     out.push(`  end-to-end  p50 ${e.p50} ms  p99 ${e.p99} ms  p99.9 ${e.p999} ms  max ${e.max} ms  (G9 floor 2/10/25, target 1/5/15)`);
     out.push(`  produce ack p50 ${a.p50} ms  p99 ${a.p99} ms  (${l.ackLatencyUnit})`);
+  }
+  if (r.group !== undefined && r.group.length > 0) {
+    const g0 = r.group[0]!;
+    out.push('');
+    out.push(`Consumer group, our client, ${g0.members} members, ${g0.partitions} partitions, ${g0.assignor} assignor, median of ${g0.rounds} fresh group(s) [all]:`);
+    for (const g of r.group) {
+      const j = g.joinToStableMs;
+      const f = g.subscribeToFirstRecordMs;
+      out.push(`  group.initial.rebalance.delay.ms=${pad(String(g.initialRebalanceDelayMs), 5)} first JoinGroup -> all Stable ${j.median} ms [${j.all.join(', ')}]   subscribe -> first record ${f.median} ms [${f.all.join(', ')}]`);
+    }
   }
   if (r.checks.length > 0) {
     out.push('');

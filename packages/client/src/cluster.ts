@@ -166,10 +166,14 @@ export class Cluster {
     return p;
   }
 
-  /** Connection to the controller (admin requests); refreshes metadata if it is unknown. */
+  /**
+   * Connection to the controller (admin requests); refreshes metadata if it is unknown. A
+   * controller id missing from the broker list (librdkafka's mock cluster reports 0 for broker 1)
+   * is treated as unknown, as Java's admin client does: any broker gets the request.
+   */
   async controllerConnection(): Promise<Connection> {
     if (this.controllerId < 0 || !this.brokers.has(this.controllerId)) await this.refreshMetadata([]);
-    if (this.controllerId < 0) return this.anyConnection();
+    if (this.controllerId < 0 || !this.brokers.has(this.controllerId)) return this.anyConnection();
     return this.connectionTo(this.controllerId);
   }
 

@@ -48,3 +48,15 @@ test('producer survives a dropped connection: the batch is retried on a new conn
   assert.equal(c.logs.get('t')![0]!.batches.length, 1);
   await p.close();
 }));
+
+test('a controller id that names no broker sends admin requests to any broker', () => withCluster(async (c) => {
+  c.controllerId = 0;
+  const cluster = new Cluster({ bootstrapServers: c.bootstrap, retryBackoffMs: 1 });
+  try {
+    await cluster.connect();
+    const conn = await cluster.controllerConnection();
+    assert.equal(conn.port, c.broker.port);
+  } finally {
+    cluster.close();
+  }
+}));

@@ -29,6 +29,8 @@ export class FakeCluster {
   extraApiKeys: Array<{ apiKey: number; minVersion: number; maxVersion: number }> = [];
   /** Return true to drop the connection instead of answering a produce request. */
   dropProduce: () => boolean = () => false;
+  /** ControllerId in Metadata responses (librdkafka's mock reports one that is not a broker). */
+  controllerId = 1;
 
   async start(): Promise<this> {
     await this.broker.start();
@@ -65,7 +67,7 @@ export class FakeCluster {
   private metadata(req: FakeRequest, body: MetadataRequest): void {
     const names = body.topics === null || body.topics === undefined ? [...this.logs.keys()] : body.topics.map((t) => t.name ?? '');
     req.reply(MetadataApi, {
-      brokers: [{ nodeId: 1, host: '127.0.0.1', port: this.broker.port, rack: null }], clusterId: 'fake', controllerId: 1,
+      brokers: [{ nodeId: 1, host: '127.0.0.1', port: this.broker.port, rack: null }], clusterId: 'fake', controllerId: this.controllerId,
       topics: names.map((name) => {
         const log = this.logs.get(name);
         const injected = this.metadataError(name);

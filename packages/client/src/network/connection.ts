@@ -3,12 +3,14 @@ import { EventEmitter } from 'node:events';
 import { Reader, type ApiSpec } from '@tributary/protocol';
 import { encodeRequestFrame, decodeResponseHeader } from '@tributary/protocol/frame.ts';
 import { ApiVersionsApi } from '@tributary/protocol/generated/index.ts';
+import type { ApiVersionsResponse } from '@tributary/protocol/generated/18-api-versions.ts';
 import { ClientError } from '../errors.ts';
 import { negotiateVersion, type VersionRange } from './versions.ts';
 
 export const CLIENT_SOFTWARE_NAME = 'tributary';
 export const CLIENT_SOFTWARE_VERSION = '0.1.0';
 const API_VERSIONS_KEY = 18;
+const API_VERSIONS_VERSION_MAX = 3;
 const UNSUPPORTED_VERSION_CODE = 35;
 
 export interface ConnectionOptions {
@@ -134,17 +136,25 @@ export class Connection extends EventEmitter {
     socket.on('close', () => this.fail(new ClientError('CONNECTION_CLOSED', `connection to ${this.host}:${this.port} closed`)));
   }
 
+  /**
+   * ApiVersions at our highest version; on UNSUPPORTED_VERSION retry at the highest version the
+   * broker lists for ApiVersions (when below the one just tried), else v0, as Kafka's clients do.
+   */
   private async handshake(): Promise<void> {
-    let res = await this.send(ApiVersionsApi, {
-      clientSoftwareName: CLIENT_SOFTWARE_NAME,
-      clientSoftwareVersion: CLIENT_SOFTWARE_VERSION,
-    }, { version: 3 });
-    if (res.errorCode === UNSUPPORTED_VERSION_CODE) {
-      res = await this.send(ApiVersionsApi, {}, { version: 0 });
+    let version = API_VERSIONS_VERSION_MAX;
+    let res: ApiVersionsResponse;
+    for (;;) {
+      res = await this.send(ApiVersionsApi, {
+        clientSoftwareName: CLIENT_SOFTWARE_NAME,
+        clientSoftwareVersion: CLIENT_SOFTWARE_VERSION,
+      }, { version });
+      if (res.errorCode !== UNSUPPORTED_VERSION_CODE || version === 0) break;
+      const listed = res.apiKeys.find((k) => k.apiKey === API_VERSIONS_KEY);
+      version = listed !== undefined && listed.maxVersion < version && listed.maxVersion >= 0 ? listed.maxVersion : 0;
     }
     if (res.errorCode !== 0) {
       this.close();
-      throw new ClientError('PROTOCOL_VIOLATION', `ApiVersions failed with error code ${res.errorCode}`);
+      throw new ClientError('PROTOCOL_VIOLATION', `ApiVersions v${version} failed with error code ${res.errorCode}`);
     }
     const versions = new Map<number, VersionRange>();
     for (const k of res.apiKeys) versions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
@@ -291,21 +301,13 @@ export class Connection extends EventEmitter {
     try {
       const r = new Reader(frame);
       decodeResponseHeader(r, p.api.apiKey, p.version);
-      p.resolve(p.api.decodeResponse(r, this.responseVersion(p, frame, r.offset)));
+      p.resolve(p.api.apiKey === API_VERSIONS_KEY
+        ? decodeApiVersionsBody(frame, r.offset, p.version)
+        : p.api.decodeResponse(r, p.version));
     } catch (err) {
       p.reject(new ClientError('PROTOCOL_VIOLATION', `cannot decode ${p.api.name} v${p.version} response: ${(err as Error).message}`, { cause: err }));
     }
     this.pump();
-  }
-
-  /**
-   * A broker that does not know our ApiVersions version answers with a v0-layout body carrying
-   * UNSUPPORTED_VERSION; decode such a body as v0 so the handshake can fall back.
-   */
-  private responseVersion(p: Pending, frame: Buffer, bodyAt: number): number {
-    if (p.api.apiKey !== API_VERSIONS_KEY || p.version === 0) return p.version;
-    if (frame.length >= bodyAt + 2 && frame.readInt16BE(bodyAt) === UNSUPPORTED_VERSION_CODE) return 0;
-    return p.version;
   }
 
   private protocolViolation(message: string): void {
@@ -331,5 +333,33 @@ export class Connection extends EventEmitter {
   /** Closes the socket; pending requests reject with CONNECTION_CLOSED. */
   close(): void {
     this.fail(new ClientError('CONNECTION_CLOSED', `connection to ${this.host}:${this.port} closed by client`));
+  }
+}
+
+/**
+ * Decodes an ApiVersions response body. A broker that does not know the version we sent answers
+ * UNSUPPORTED_VERSION in a layout we cannot predict: Kafka writes v0 (KIP-511), librdkafka's mock
+ * cluster a mix of v0 and flexible fields. As Kafka's clients do, a body that fails to decode at
+ * the requested version, or carries UNSUPPORTED_VERSION, is read again as v0; if that fails too,
+ * the requested-version reading is kept, or a bare UNSUPPORTED_VERSION so the handshake retries at v0.
+ */
+export function decodeApiVersionsBody(frame: Buffer, bodyAt: number, version: number): ApiVersionsResponse {
+  let first: ApiVersionsResponse | null = null;
+  let firstError: unknown = null;
+  try {
+    first = ApiVersionsApi.decodeResponse(new Reader(frame, bodyAt), version);
+    if (first.errorCode !== UNSUPPORTED_VERSION_CODE || version === 0) return first;
+  } catch (err) {
+    if (version === 0) throw err;
+    firstError = err;
+  }
+  try {
+    return ApiVersionsApi.decodeResponse(new Reader(frame, bodyAt), 0);
+  } catch {
+    if (first !== null) return first;
+    if (frame.length >= bodyAt + 2 && frame.readInt16BE(bodyAt) === UNSUPPORTED_VERSION_CODE) {
+      return { errorCode: UNSUPPORTED_VERSION_CODE, apiKeys: [] };
+    }
+    throw firstError;
   }
 }

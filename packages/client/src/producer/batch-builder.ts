@@ -1,3 +1,11 @@
+// Why this does not call the protocol package's encodeRecordBatch / writeRecord
+// (records/record-batch.ts, record-codec.ts): those take a finished RecordInput ({key, value:
+// Buffer | null, headers: [{key, value}]}) and, for a whole batch, every record up front. The
+// producer appends one record per send() call and accepts strings and header objects, so using
+// them would mean a RecordInput object, a Buffer.from per string field and a header array per
+// record on the producer's hot path, only to feed the same few lines of varint writing. What is
+// shared is the batch layout (BATCH offsets, writeCrc) and compression. Output equality with the
+// protocol decoder is pinned by test/producer/batch-builder.test.ts.
 import { BATCH, writeCrc } from '@tributary/protocol/records/batch-header.ts';
 import { compress, CompressionType } from '@tributary/protocol/records/compression.ts';
 

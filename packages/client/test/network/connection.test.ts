@@ -154,3 +154,53 @@ test('a response frame larger than responseBytesMax closes the connection', () =
   await conn.connect();
   await assert.rejects(conn.send(MetadataApi, { topics: [] }), (e: unknown) => e instanceof ClientError && e.code === 'FRAME_TOO_LARGE');
 }));
+
+test('handshake retries ApiVersions at the highest version the broker lists after a v0-layout UNSUPPORTED_VERSION', () => withBroker(async (broker) => {
+  const versions: number[] = [];
+  const ranges = [{ apiKey: 18, minVersion: 0, maxVersion: 2 }, { apiKey: 0, minVersion: 3, maxVersion: 8 }];
+  broker.onRequest = (req) => {
+    versions.push(req.header.requestApiVersion);
+    if (req.header.requestApiVersion > 2) req.raw(encodeApiVersionsUnsupportedResponse(req.header.correlationId, ranges));
+    else req.reply(ApiVersionsApi, { errorCode: 0, apiKeys: ranges, throttleTimeMs: 0 });
+  };
+  const conn = new Connection({ host: '127.0.0.1', port: broker.port });
+  await conn.connect();
+  assert.deepEqual(versions, [3, 2]);
+  assert.deepEqual(conn.brokerRange(0), { min: 3, max: 8 });
+  conn.close();
+}));
+
+test('handshake falls back to v0 when the UNSUPPORTED_VERSION body fits no layout (librdkafka mock cluster)', () => withBroker(async (broker) => {
+  const versions: number[] = [];
+  broker.onRequest = (req) => {
+    versions.push(req.header.requestApiVersion);
+    if (req.header.requestApiVersion === 0) {
+      req.reply(ApiVersionsApi, { errorCode: 0, apiKeys: RANGES });
+      return;
+    }
+    // Bytes librdkafka 2.x's mock cluster sends for ApiVersions v3: ErrorCode 35, a compact array
+    // count of 0, one v0-style entry, and an int32 that no version's layout accounts for.
+    const body = Buffer.from('00230100120000000200000000', 'hex');
+    const frame = Buffer.alloc(8 + body.length);
+    frame.writeInt32BE(4 + body.length, 0);
+    frame.writeInt32BE(req.header.correlationId, 4);
+    body.copy(frame, 8);
+    req.raw([frame]);
+  };
+  const conn = new Connection({ host: '127.0.0.1', port: broker.port });
+  await conn.connect();
+  assert.deepEqual(versions, [3, 0]);
+  assert.deepEqual(conn.brokerRange(3), { min: 0, max: 7 });
+  conn.close();
+}));
+
+test('an ApiVersions body that fails to decode without UNSUPPORTED_VERSION is a protocol violation', () => withBroker(async (broker) => {
+  broker.onRequest = (req) => {
+    const frame = Buffer.from('0000000700000000000001', 'hex'); // ErrorCode 0, then a truncated array
+    frame.writeInt32BE(req.header.correlationId, 4);
+    req.raw([frame]);
+  };
+  const conn = new Connection({ host: '127.0.0.1', port: broker.port });
+  await assert.rejects(conn.connect(), (e: unknown) => e instanceof ClientError && e.code === 'PROTOCOL_VIOLATION');
+  conn.close();
+}));

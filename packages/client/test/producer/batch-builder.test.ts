@@ -4,6 +4,7 @@ import { crcValid, lastOffsetDelta, recordCount, attributes } from '@tributary/p
 import { CompressionType } from '@tributary/protocol/records/compression.ts';
 import { BatchBuilder } from '../../src/producer/batch-builder.ts';
 import { decodeFetchedRecords } from '../../src/consumer/record-decoder.ts';
+import { decodeRecordBatches } from '@tributary/protocol/records/record-batch.ts';
 
 function build(compression: CompressionType, n: number): Buffer {
   const b = new BatchBuilder(compression, 64);
@@ -54,4 +55,18 @@ test('header given as an array keeps duplicates and order', () => {
   bb.append('k', 'v', [{ key: 'a', value: '1' }, { key: 'a', value: '2' }], 5);
   const { records } = decodeFetchedRecords('t', 0, bb.finish(), 0, null);
   assert.deepEqual(records[0]!.headers.map((h) => `${h.key}=${h.value}`), ['a=1', 'a=2']);
+});
+
+test('the builder and the consumer decoder agree with the protocol codec record for record', () => {
+  for (const codec of Object.values(CompressionType)) {
+    const batch = build(codec, 50);
+    const [decoded] = decodeRecordBatches(batch);
+    const { records } = decodeFetchedRecords('t', 0, batch, 0, null);
+    assert.equal(decoded!.records.length, records.length);
+    for (let i = 0; i < records.length; i++) {
+      const p = decoded!.records[i]!;
+      const r = records[i]!;
+      assert.deepEqual({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers }, p);
+    }
+  }
 });
