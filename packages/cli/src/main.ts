@@ -5,13 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './args.ts';
 import { consumeCommand } from './commands/consume.ts';
+import { groupsCommand } from './commands/groups.ts';
 import { processIo, type Command, type Io } from './commands/common.ts';
 import { produceCommand } from './commands/produce.ts';
 import { startCommand } from './commands/start.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { reportError } from './errors.ts';
 
-export const COMMANDS: readonly Command[] = [startCommand, topicsCommand, produceCommand, consumeCommand];
+export const COMMANDS: readonly Command[] = [startCommand, topicsCommand, groupsCommand, produceCommand, consumeCommand];
 
 /** The version of the repository's root package.json. */
 export function version(): string {

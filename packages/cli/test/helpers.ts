@@ -98,6 +98,28 @@ export function startBrokerProcess(dataDir: string, extraArgs: readonly string[]
   });
 }
 
+/**
+ * The first stdout line of `broker` matching `match`, waiting for it as output arrives (lines after
+ * the ready line, such as the data dir line, may come in a later chunk).
+ */
+export function waitForStdoutLine(broker: RunningBroker, match: (line: string) => boolean, timeoutMs = COMMAND_TIMEOUT_MS): Promise<string> {
+  const found = broker.stdoutLines.find(match);
+  if (found !== undefined) return Promise.resolve(found);
+  const stdout = broker.child.stdout!;
+  return new Promise((resolve, reject) => {
+    const done = (): void => { clearTimeout(timer); stdout.off('data', onData); stdout.off('close', onClose); };
+    // Registered after startBrokerProcess's own listener, so stdoutLines already holds this chunk's lines.
+    const onData = (): void => {
+      const line = broker.stdoutLines.find(match);
+      if (line !== undefined) { done(); resolve(line); }
+    };
+    const onClose = (): void => { done(); reject(new Error(`broker stdout closed without the expected line; stdout: ${broker.stdoutLines.join('\n')}`)); };
+    const timer = setTimeout(() => { done(); reject(new Error(`no matching broker stdout line in ${timeoutMs} ms`)); }, timeoutMs);
+    stdout.on('data', onData);
+    stdout.on('close', onClose);
+  });
+}
+
 /** A fresh temp directory and its remover (safe to call twice). */
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), `tributary-${prefix}-`));

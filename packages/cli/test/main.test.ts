@@ -23,7 +23,7 @@ async function run(argv: string[], env: Record<string, string> = {}): Promise<{ 
 test('--help lists every command; no arguments prints usage to stderr with exit 2', async () => {
   const help = await run(['--help']);
   assert.equal(help.code, 0);
-  for (const c of ['start', 'topics', 'produce', 'consume']) assert.match(help.out, new RegExp(`^  ${c} `, 'm'));
+  for (const c of ['start', 'topics', 'groups', 'produce', 'consume']) assert.match(help.out, new RegExp(`^  ${c} `, 'm'));
   const none = await run([]);
   assert.equal(none.code, 2);
   assert.match(none.err, /^Usage: tributary/);

@@ -3,30 +3,17 @@
  * client (CreateTopics, Metadata, DescribeConfigs, CreatePartitions, IncrementalAlterConfigs,
  * DeleteTopics), printed like kafka-topics.sh but in aligned columns.
  */
-import { Admin, ClientError, KafkaError, type ConfigDescription, type TopicDescription } from '@tributary/client';
-import {
-  EXIT_OK, expectPositionals, formatUsage, intOption, parseArgs, parseKeyValue, UsageError,
-  type OptionSpec, type ParsedArgs,
-} from '../args.ts';
+import { ClientError, KafkaError, type Admin, type ConfigDescription, type TopicDescription } from '@tributary/client';
+import { expectPositionals, intOption, parseKeyValue, UsageError, type OptionSpec, type ParsedArgs } from '../args.ts';
 import { CliError } from '../errors.ts';
 import { formatTable } from '../table.ts';
-import { BOOTSTRAP_OPTION, bootstrapServer, writeOut, type Command, type Io } from './common.ts';
+import { writeOut, type Command } from './common.ts';
+import { subcommandFamily, type AdminAction as Action, type Subcommand } from './subcommands.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const TOPIC_ALREADY_EXISTS = 36;
 const UNSUPPORTED_VERSION = 35;
 const INT32_MAX = 2147483647;
-
-type Action = (admin: Admin, io: Io) => Promise<void>;
-
-interface Subcommand {
-  readonly name: string;
-  readonly synopsis: string;
-  readonly description: string;
-  readonly options: readonly OptionSpec[];
-  /** Checks the arguments (before any connection), returning the action to run. */
-  readonly run: (args: ParsedArgs) => Action;
-}
 
 const PARTITIONS: OptionSpec = { name: 'partitions', kind: 'value', valueName: 'N', help: 'Number of partitions.' };
 const CONFIG: OptionSpec = { name: 'config', kind: 'repeat', valueName: 'KEY=VALUE', help: 'Topic config override.' };
@@ -176,42 +163,4 @@ const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'delete', synopsis: 'tributary topics delete NAME', description: 'Deletes a topic and its data.', options: [], run: remove },
 ];
 
-const withBootstrap = (opts: readonly OptionSpec[]): OptionSpec[] => [BOOTSTRAP_OPTION, ...opts];
-
-const USAGE = [
-  'Usage: tributary topics <create|list|describe|alter|delete> [options]',
-  '',
-  ...SUBCOMMANDS.map((s) => `  ${s.synopsis}`),
-  '',
-  `All take --bootstrap-server HOST:PORT (default: $TRIBUTARY_BOOTSTRAP, else 127.0.0.1:9092).`,
-  `Run 'tributary topics <subcommand> --help' for details.`,
-  '',
-].join('\n');
-
-async function runTopics(argv: readonly string[], io: Io): Promise<number> {
-  const [subName, ...rest] = argv;
-  if (subName === undefined) throw new UsageError('topics needs a subcommand: create, list, describe, alter or delete');
-  if (subName === '--help' || subName === '-h') {
-    io.stdout.write(USAGE);
-    return EXIT_OK;
-  }
-  const sub = SUBCOMMANDS.find((s) => s.name === subName);
-  if (sub === undefined) throw new UsageError(`unknown topics subcommand ${JSON.stringify(subName)} (create, list, describe, alter, delete)`);
-  const options = withBootstrap(sub.options);
-  const args = parseArgs(rest, options);
-  if (args.flags.has('help')) {
-    io.stdout.write(formatUsage(sub.synopsis, sub.description, options));
-    return EXIT_OK;
-  }
-  const action = sub.run(args);
-  const admin = new Admin({ bootstrapServers: bootstrapServer(args, io), clientId: 'tributary-cli', retries: 2 });
-  try {
-    await admin.connect();
-    await action(admin, io);
-  } finally {
-    await admin.close();
-  }
-  return EXIT_OK;
-}
-
-export const topicsCommand: Command = { name: 'topics', summary: 'Create, list, describe, alter and delete topics.', usage: USAGE, run: runTopics };
+export const topicsCommand: Command = subcommandFamily('topics', 'Create, list, describe, alter and delete topics.', SUBCOMMANDS);

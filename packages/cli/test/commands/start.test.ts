@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { killIfRunning, runCli, startBrokerProcess, tempDir, type RunningBroker } from '../helpers.ts';
+import { killIfRunning, runCli, startBrokerProcess, tempDir, waitForStdoutLine, type RunningBroker } from '../helpers.ts';
 
 test('unknown config key: exit 2, key named on stderr, nothing on stdout', async () => {
   const dir = tempDir('badkey');
@@ -44,7 +44,7 @@ test('--config file then --set (later wins); ready line per listener plus data d
     assert.match(d.stdout, /PartitionCount: 2/, 'num.partitions from the file applies');
     const exit = await broker.stop('SIGINT');
     assert.equal(exit.code, 0);
-    const info = broker.stdoutLines.find((l) => l.startsWith('tributary: data dir'));
+    const info = await waitForStdoutLine(broker, (l) => l.startsWith('tributary: data dir'));
     assert.ok(info?.includes(join(dir.path, 'data')), `data dir line: ${info}`);
     assert.match(info!, /cluster id \S+/);
   } finally {
@@ -58,7 +58,7 @@ test('SIGTERM closes gracefully with exit 0, and the data is there after a resta
   let broker: RunningBroker | undefined;
   try {
     broker = await startBrokerProcess(dir.path);
-    const clusterLine = broker.stdoutLines.find((l) => l.includes('cluster id'));
+    const clusterLine = await waitForStdoutLine(broker, (l) => l.includes('cluster id'));
     const produced = await runCli(['produce', 'durable', '--key-separator', ':', '--bootstrap-server', broker.bootstrap], { input: 'a:1\nb:2\nc:3\n' });
     assert.equal(produced.code, 0, produced.stderr);
     const exit = await broker.stop('SIGTERM');
@@ -66,7 +66,7 @@ test('SIGTERM closes gracefully with exit 0, and the data is there after a resta
     assert.match(broker.stderr(), /SIGTERM received, shutting down/);
 
     broker = await startBrokerProcess(dir.path);
-    assert.equal(broker.stdoutLines.find((l) => l.includes('cluster id')), clusterLine, 'same data dir and cluster id');
+    assert.equal(await waitForStdoutLine(broker, (l) => l.includes('cluster id')), clusterLine, 'same data dir and cluster id');
     const consumed = await runCli(['consume', 'durable', '--from-beginning', '--max-messages', '3', '--print-key', '--key-separator', '=',
       '--bootstrap-server', broker.bootstrap]);
     assert.equal(consumed.code, 0, consumed.stderr);
