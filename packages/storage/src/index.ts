@@ -10,4 +10,5 @@ export {
   type TimestampOffset,
 } from './log/partition-log.ts';
 export { type EpochEntry, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET } from './log/leader-epoch-cache.ts';
+export type { ReadBufferAllocator } from './log/batch-scan.ts';
 export { LogManager, parseLogDirName, type LogManagerOptions, type LogDirDescription } from './log-manager.ts';

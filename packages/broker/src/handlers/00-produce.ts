@@ -14,6 +14,10 @@
  *   keys on compacted topics), INVALID_TIMESTAMP against message.timestamp.before/after.max.ms
  *   (checked on the batch's base and max timestamps), LogAppendTime stamping.
  * - Records stay bytes: validated, offsets assigned in place, appended.
+ * - Every append happens in the synchronous part of handle() and nothing keeps a reference to the
+ *   request's bytes afterwards: the connection recycles a Produce frame's memory for the next
+ *   request as soon as dispatch returns (network/frame-decoder.ts). Keep it so (an await before
+ *   an append, or holding `records`, would let the next request overwrite them).
  * Not implemented yet: idempotent/transactional producer state (batches with a producer id are
  * appended without sequence checks; issue 5), recompression to a topic's compression.type (batches
  * are stored with the producer's codec), quotas/throttling, KIP-951 leader hints.

@@ -10,7 +10,8 @@
  *   which equals the high watermark until transactions exist (no aborted transactions are listed).
  * - Errors per partition: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER,
  *   OFFSET_OUT_OF_RANGE, FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH (CurrentLeaderEpoch, v9+).
- * - Records are the stored bytes, passed to the encoder by reference.
+ * - Records are the stored bytes, passed to the encoder by reference; mid-sized reads go into
+ *   recycled memory (network/response-buffer-pool.ts), returned when the socket has written them.
  * Not implemented: fetch sessions (SessionId 0 = sessionless, which every client accepts; a request
  * naming a session gets FETCH_SESSION_ID_NOT_FOUND), replica fetches (replicaId >= 0 are served as
  * consumer fetches until replication lands), preferred read replicas (-1), diverging epochs,
@@ -22,6 +23,7 @@ import {
 import { StorageError } from '@tributary/storage';
 import type { BrokerContext } from '../broker-context.ts';
 import { ErrorCode } from '../error-codes.ts';
+import { responseBufferPool } from '../network/response-buffer-pool.ts';
 import type { Partition } from '../replica/index.ts';
 import { defineHandler } from './registry.ts';
 import { waitForPartitions } from './wait-for.ts';
@@ -68,7 +70,7 @@ function readAll(broker: BrokerContext, request: FetchRequest, version: number, 
       let records: Buffer = EMPTY;
       try {
         const limit = Math.max(0, Math.min(fp.partitionMaxBytes, responseBytesMax - bytes));
-        records = p.log.read(fp.fetchOffset, { maxBytes: limit, maxOffset: highWatermark, minOneBatch }).records;
+        records = p.log.read(fp.fetchOffset, { maxBytes: limit, maxOffset: highWatermark, minOneBatch, alloc: responseBufferPool.alloc }).records;
       } catch (e) {
         if (!(e instanceof StorageError)) throw e;
         hasError = true;

@@ -9,10 +9,13 @@
  */
 import type { Socket } from 'node:net';
 import { FrameDecoder } from './frame-decoder.ts';
+import { responseBufferPool } from './response-buffer-pool.ts';
 import {
   CLOSE_CONNECTION, NO_RESPONSE,
   type ConnectionHooks, type ConnectionInfo, type ConnectionLimits, type RequestDispatcher, type ResponseSlot,
 } from './types.ts';
+
+const PRODUCE_API_KEY = 0;
 
 interface Pending {
   slot: ResponseSlot | null;
@@ -104,6 +107,10 @@ export class Connection {
       this.hooks.log.error('request dispatch failed; closing connection', { conn: this.info.id, err: errorText(err) });
       result = CLOSE_CONNECTION;
     }
+    // Produce appends its records during the synchronous part of dispatch (the log copies them into
+    // the page cache) and keeps no reference to the request bytes, so the frame's memory may be
+    // reused for the next request. Other APIs may keep byte fields (group metadata...) alive.
+    if (frame.length >= 2 && frame.readInt16BE(0) === PRODUCE_API_KEY) this.decoder.release(frame);
     if (result instanceof Promise) {
       result.then((slot) => this.complete(pending, slot), (err: unknown) => {
         this.hooks.log.error('request handling failed; closing connection', { conn: this.info.id, err: errorText(err) });
@@ -151,12 +158,16 @@ export class Connection {
   }
 
   private write(chunks: Buffer[]): void {
+    // Pooled Fetch memory goes back to the pool once the socket is done with it (written or failed).
+    const written = responseBufferPool.holdsAny(chunks) ? (): void => responseBufferPool.releaseWritten(chunks) : undefined;
     let ok = true;
     if (chunks.length === 1) {
-      ok = this.socket.write(chunks[0]!);
+      ok = this.socket.write(chunks[0]!, written);
     } else {
       this.socket.cork();
-      for (const c of chunks) ok = this.socket.write(c);
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) ok = this.socket.write(chunks[i]!);
+      ok = this.socket.write(chunks[last]!, written);
       this.socket.uncork();
     }
     if (!ok) this.waitingForDrain = true;

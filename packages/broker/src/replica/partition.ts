@@ -31,6 +31,7 @@ export class Partition {
     // Single node: every record in the recovered log was acknowledged, so it is all committed.
     // Replication will load the HW from a checkpoint instead.
     this.hw = log.logEndOffset;
+    if (this.isLeader) log.assignLeaderEpoch(state.leaderEpoch);
   }
 
   get leaderId(): number { return this.state.leader; }
@@ -49,6 +50,8 @@ export class Partition {
       throw new Error(`invariant: leader epoch of ${this.topic}-${this.index} went back ${this.state.leaderEpoch} -> ${next.leaderEpoch}`);
     }
     this.state = next;
+    // Kafka records a new leader epoch when leadership starts, not on the first append.
+    if (this.isLeader) this.log.assignLeaderEpoch(next.leaderEpoch);
     this.maybeAdvanceHighWatermark();
   }
 

@@ -42,3 +42,13 @@ test('with followers in the ISR the HW is the minimum of their log end offsets a
   assert.equal(p.highWatermark, 5);
   assert.throws(() => p.applyState({ leader: 0, leaderEpoch: -1, isr: [0], version: 2 }));
 }));
+
+test('a leader records its epoch when leadership starts (construction, new epoch), not on the first append', () => withLog((log) => {
+  const p = new Partition('t', 0, 'id', log, { leader: 0, leaderEpoch: 2, isr: [0], version: 0 }, 0);
+  assert.deepEqual(log.leaderEpochEntries, [{ epoch: 2, startOffset: 0 }]);
+  p.appendAsLeader(batch(3));
+  p.applyState({ leader: 0, leaderEpoch: 5, isr: [0], version: 1 });
+  assert.deepEqual(log.leaderEpochEntries, [{ epoch: 2, startOffset: 0 }, { epoch: 5, startOffset: 3 }]);
+  p.applyState({ leader: 1, leaderEpoch: 6, isr: [0, 1], version: 2 });
+  assert.equal(log.latestEpoch, 5, 'a follower does not start an epoch');
+}));

@@ -79,9 +79,12 @@ export function scanBatches(fd: number, from: number, to: number, opts: ScanOpti
   return { endPosition: pos, stopReason: null };
 }
 
-/** Reads `length` bytes at `position` into a fresh buffer (short at end of file). */
-export function readRange(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
+/** Supplies the buffer a read goes into (e.g. recycled memory); must return at least `bytes` bytes. */
+export type ReadBufferAllocator = (bytes: number) => Buffer;
+
+/** Reads `length` bytes at `position` into a fresh buffer, or one from `alloc` (short at end of file). */
+export function readRange(fd: number, position: number, length: number, alloc?: ReadBufferAllocator): Buffer {
+  const buf = alloc === undefined ? Buffer.allocUnsafe(length) : alloc(length).subarray(0, length);
   const n = readAt(fd, buf, length, position);
   return n === length ? buf : buf.subarray(0, n);
 }

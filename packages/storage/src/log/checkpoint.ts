@@ -21,6 +21,21 @@ export function writeCheckpoint(path: string, text: string, sync: boolean): void
   }
 }
 
+/**
+ * Writes `text` durably to the start of `fd` (a freshly created temp file) off the event loop:
+ * write + fdatasync run in libuv's thread pool and `done` is called on the event loop. The caller
+ * opens the file and closes and renames it itself, synchronously, so that no file appears or moves
+ * behind its back (a directory being deleted, a newer synchronous writeCheckpoint).
+ */
+export function syncCheckpointFdAsync(fd: number, text: string, done: (err: Error | null) => void): void {
+  const data = Buffer.from(text);
+  fs.write(fd, data, 0, data.length, 0, (writeErr, written) => {
+    if (writeErr) return done(writeErr);
+    if (written !== data.length) return done(new Error(`short checkpoint write ${written}/${data.length}`));
+    fs.fdatasync(fd, (syncErr) => done(syncErr));
+  });
+}
+
 /** The file's text, or null if it does not exist. */
 export function readCheckpoint(path: string): string | null {
   try {

@@ -22,6 +22,8 @@ export interface LoadResult {
   recoveredSegments: number;
   /** Bytes cut from torn or corrupt tails, including whole segments dropped after them. */
   truncatedBytes: number;
+  /** Epoch runs seen in the batches of the recovered segments, oldest first (see Segment.recoveredEpochStarts). */
+  recoveredEpochStarts: { epoch: number; startOffset: number }[];
 }
 
 const SEGMENT_NAME = /^(\d{20})\.log$/;
@@ -63,6 +65,7 @@ export function loadSegments(dir: string, config: Required<LogConfig>, nowMs: nu
     hadCleanShutdown,
     recoveredSegments: 0,
     truncatedBytes: 0,
+    recoveredEpochStarts: [],
   };
   const opts = { indexIntervalBytes: config.indexIntervalBytes, segmentIndexBytes: config.segmentIndexBytes };
   for (let i = 0; i < bases.length; i++) {
@@ -75,7 +78,11 @@ export function loadSegments(dir: string, config: Required<LogConfig>, nowMs: nu
       segment.close();
       throw new StorageError('CORRUPT_LOG', `${dir}: segment ${base} overlaps the previous one ending at ${prev.nextOffset}`);
     }
-    if (recover) result.recoveredSegments++;
+    if (recover) {
+      result.recoveredSegments++;
+      result.recoveredEpochStarts.push(...segment.recoveredEpochStarts);
+      segment.recoveredEpochStarts = [];
+    }
     result.segments.push(segment);
     result.truncatedBytes += truncatedBytes;
     if (truncatedBytes > 0) {

@@ -16,6 +16,7 @@ import {
 } from '@tributary/protocol';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { StorageError, invariant } from '../errors.ts';
+import type { ReadBufferAllocator } from './batch-scan.ts';
 import { writeOffsetCheckpoint } from './checkpoint.ts';
 import { resolveLogConfig, type LogConfig } from './config.ts';
 import { LeaderEpochCache, type EpochEntry } from './leader-epoch-cache.ts';
@@ -42,6 +43,8 @@ export interface ReadOptions {
   maxOffset?: number;
   /** KIP-74: return the first batch whole even if it is bigger than maxBytes. */
   minOneBatch: boolean;
+  /** Where the bytes are read into (default: a fresh buffer); the result is a subarray of it. */
+  alloc?: ReadBufferAllocator;
 }
 
 export interface ReadResult {
@@ -101,11 +104,27 @@ export class PartitionLog {
     if (start > this.logEndOffset) this.truncateFullyAndStartAt(start);
     this.startOffset = start;
     this.epochs.truncateFromEnd(this.logEndOffset);
+    this.rebuildEpochs(loaded.recoveredEpochStarts);
     this.epochs.truncateFromStart(this.startOffset);
     if (!loaded.hadCleanShutdown) for (const s of this.segments) s.flush();
+    this.epochs.flush();
     this.recoveryPoint = this.logEndOffset;
     writeOffsetCheckpoint(this.file(RECOVERY_POINT_CHECKPOINT), this.recoveryPoint, false);
     fs.rmSync(this.file(CLEAN_SHUTDOWN_FILE), { force: true });
+  }
+
+  /**
+   * Epoch checkpoint writes are asynchronous, so a crash can lose the newest entries; their
+   * batches (in the recovered segments, which cover everything past the recovery point) still
+   * carry the epoch. Entries below the recovery point were flushed before it advanced.
+   */
+  private rebuildEpochs(starts: readonly { epoch: number; startOffset: number }[]): void {
+    for (const { epoch, startOffset } of starts) {
+      const latest = this.epochs.all().at(-1);
+      if (epoch < 0 || startOffset >= this.logEndOffset) continue;
+      if (latest && (epoch <= latest.epoch || startOffset < latest.startOffset)) continue;
+      this.epochs.assign(epoch, startOffset);
+    }
   }
 
   /** Opens (creating if needed) the partition directory `dir`, recovering after an unclean shutdown. */
@@ -183,6 +202,16 @@ export class PartitionLog {
     return { baseOffset: first, lastOffset: next - 1, logAppendTimeMs: appendTime ?? -1, maxTimestamp: maxTs, bytes: batches.length };
   }
 
+  /**
+   * This replica became leader for `epoch` (Kafka's maybeAssignEpochStartOffset in makeLeader): the
+   * epoch starts at the log end offset. Recording it here, when leadership starts, keeps the epoch
+   * checkpoint write off the produce path; a no-op unless the epoch is newer than the latest.
+   */
+  assignLeaderEpoch(epoch: number): void {
+    if (this.closed) return; // leadership of a closed (deleted, shut down) log means nothing
+    this.epochs.assign(epoch, this.logEndOffset);
+  }
+
   /** Appends replicated batches keeping their offsets, which must continue from the log end offset. */
   appendAsFollower(batches: Buffer): AppendResult {
     this.ensureOpen();
@@ -243,6 +272,8 @@ export class PartitionLog {
 
   /** The recovery point moves up to the first segment that still holds unsynced data. */
   private advanceRecoveryPoint(): void {
+    // Recovery rebuilds epochs only past the recovery point: the checkpoint must cover the rest.
+    this.epochs.flush();
     const dirty = this.segments.find((s) => s.hasUnflushedData);
     const point = dirty ? dirty.baseOffset : this.logEndOffset;
     if (point <= this.recoveryPoint) return;
@@ -280,7 +311,7 @@ export class PartitionLog {
     for (let i = this.segmentIndexFor(startOffset); i < this.segments.length; i++) {
       const seg = this.segments[i]!;
       if (startOffset >= seg.nextOffset) continue;
-      return { records: seg.read(startOffset, Math.max(0, opts.maxBytes), maxOffset, opts.minOneBatch) };
+      return { records: seg.read(startOffset, Math.max(0, opts.maxBytes), maxOffset, opts.minOneBatch, opts.alloc) };
     }
     return { records: Buffer.alloc(0) };
   }
@@ -379,6 +410,7 @@ export class PartitionLog {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.epochs.close();
     for (const s of this.segments) s.close();
     this.cancelDeleteTimers();
     fs.writeFileSync(this.file(CLEAN_SHUTDOWN_FILE), '');
@@ -388,6 +420,7 @@ export class PartitionLog {
   delete(): void {
     if (!this.closed) {
       this.closed = true;
+      this.epochs.close();
       for (const s of this.segments) s.close();
     }
     this.cancelDeleteTimers();

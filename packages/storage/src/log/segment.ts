@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { batchSize, lastOffset, maxTimestamp, baseOffset as readBaseOffset } from '@tributary/protocol';
+import { batchSize, lastOffset, maxTimestamp, partitionLeaderEpoch, baseOffset as readBaseOffset } from '@tributary/protocol';
 import { StorageError, invariant } from '../errors.ts';
 import { IndexFile } from './index-file.ts';
 import {
@@ -9,6 +9,7 @@ import {
   firstRecordAtOrAfter,
   readRange,
   scanBatches,
+  type ReadBufferAllocator,
   type ScanResult,
 } from './batch-scan.ts';
 
@@ -57,6 +58,11 @@ export class Segment {
   readonly createdMs: number;
   /** MaxTimestamp of the first batch, -1 if none: Kafka's `rollingBasedTimestamp`. */
   private firstBatchTs = -1;
+  /**
+   * Filled by recover(): where each run of batches with one PartitionLeaderEpoch starts, so the
+   * log can rebuild leader-epoch entries whose checkpoint write a crash may have lost.
+   */
+  recoveredEpochStarts: { epoch: number; startOffset: number }[] = [];
 
   private constructor(dir: string, baseOffset: number, opts: SegmentOptions, logFd: number, index: IndexFile, timeIndex: IndexFile, nowMs: number) {
     this.dir = dir;
@@ -201,13 +207,17 @@ export class Segment {
     this.maxTs = -1;
     this.offsetOfMaxTs = -1;
     this.bytesSinceIndexEntry = 0;
+    const epochStarts: { epoch: number; startOffset: number }[] = [];
     const result = scanBatches(this.logFd, 0, this.size, { verify: true, chunkBytes: RECOVERY_CHUNK_BYTES }, (buf, at, pos, size) => {
       const base = readBaseOffset(buf, at);
       const last = lastOffset(buf, at);
       if (base < this.next || last - this.baseOffset > RELATIVE_OFFSET_MAX) return false;
       this.indexBatch(pos, size, base, last, maxTimestamp(buf, at), offsetEntries, timeEntries);
+      const epoch = partitionLeaderEpoch(buf, at);
+      if (epoch !== epochStarts[epochStarts.length - 1]?.epoch) epochStarts.push({ epoch, startOffset: base });
       return true;
     });
+    this.recoveredEpochStarts = epochStarts;
     const truncated = this.size - result.endPosition;
     if (truncated > 0) {
       fs.ftruncateSync(this.logFd, result.endPosition);
@@ -262,7 +272,7 @@ export class Segment {
    * Whole batches starting with the one holding `startOffset`: at most `maxBytes` unless
    * `minOneBatch` lets the first batch through whole; nothing at or beyond `maxOffset`.
    */
-  read(startOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Buffer {
+  read(startOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, alloc?: ReadBufferAllocator): Buffer {
     const first = this.findBatch(startOffset);
     if (!first || first.lastOffset >= maxOffset) return Buffer.alloc(0);
     let limit = this.size;
@@ -272,7 +282,7 @@ export class Segment {
       if (!minOneBatch) return Buffer.alloc(0);
       want = first.size;
     }
-    const buf = readRange(this.logFd, first.position, want);
+    const buf = readRange(this.logFd, first.position, want, alloc);
     let end = 0;
     while (end + 12 <= buf.length) {
       const size = batchSize(buf, end);

@@ -180,3 +180,33 @@ test('recovery of a large log reads in big chunks (smoke timing)', () => {
     cleanup();
   }
 });
+
+test('epochs whose checkpoint write a crash lost are rebuilt from the recovered batches', () => {
+  withCrashed((dir) => {
+    const log0 = PartitionLog.open(dir, config);
+    log0.appendAsLeader(makeBatch({ count: 3 }), 4);
+    log0.appendAsLeader(makeBatch({ count: 2 }), 6);
+    // Crash before the background checkpoint write: the file still says epoch 1 only.
+    fs.writeFileSync(path.join(dir, 'leader-epoch-checkpoint'), '0\n1\n1 0\n');
+    const log = PartitionLog.open(dir, config);
+    assert.equal(log.logEndOffset, 80);
+    assert.deepEqual(log.leaderEpochEntries, [{ epoch: 1, startOffset: 0 }, { epoch: 4, startOffset: 75 }, { epoch: 6, startOffset: 78 }]);
+    assert.equal(fs.readFileSync(path.join(dir, 'leader-epoch-checkpoint'), 'utf8'), '0\n3\n1 0\n4 75\n6 78\n', 'rebuilt entries are flushed at open');
+    log.close();
+  });
+});
+
+test('a flush makes the epoch checkpoint durable before the recovery point passes the epoch', () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const logDir = path.join(dir, 't-0');
+    const log = PartitionLog.open(logDir, config);
+    log.appendAsLeader(makeBatch({ count: 3 }), 3);
+    log.flush();
+    assert.equal(log.flushedOffset, 3);
+    assert.equal(fs.readFileSync(path.join(logDir, 'leader-epoch-checkpoint'), 'utf8'), '0\n1\n3 0\n');
+    log.close();
+  } finally {
+    cleanup();
+  }
+});
