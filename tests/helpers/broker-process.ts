@@ -51,6 +51,10 @@ export interface BrokerProcessOptions {
   readonly dataDir?: string;
   /** Echo the broker's output (for debugging). */
   readonly verbose?: boolean;
+  /** `--roles` for `tributary start`; default 'broker' so brokers on one machine don't all bind the registry's port. */
+  readonly roles?: string;
+  /** Extra command-line arguments for `tributary start`. */
+  readonly args?: readonly string[];
 }
 
 export class BrokerProcess {
@@ -60,18 +64,21 @@ export class BrokerProcess {
   private child: ChildProcess | undefined;
   private output = '';
   private readonly verbose: boolean;
+  private readonly extraArgs: readonly string[];
 
-  private constructor(port: number, dataDir: string, config: Record<string, string>, verbose: boolean) {
+  private constructor(port: number, dataDir: string, config: Record<string, string>, verbose: boolean, extraArgs: readonly string[]) {
     this.port = port;
     this.dataDir = dataDir;
     this.config = config;
     this.verbose = verbose;
+    this.extraArgs = extraArgs;
   }
 
   static async start(opts: BrokerProcessOptions = {}): Promise<BrokerProcess> {
     const port = opts.port ?? (await freePort());
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-it-'));
-    const b = new BrokerProcess(port, dataDir, { ...(opts.config ?? {}) }, opts.verbose ?? !!process.env.TRIBUTARY_IT_VERBOSE);
+    const args = ['--roles', opts.roles ?? 'broker', ...(opts.args ?? [])];
+    const b = new BrokerProcess(port, dataDir, { ...(opts.config ?? {}) }, opts.verbose ?? !!process.env.TRIBUTARY_IT_VERBOSE, args);
     await b.launch();
     return b;
   }
@@ -95,7 +102,7 @@ export class BrokerProcess {
       'log.dirs': this.dataDir,
       ...this.config,
     }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-    const child = spawn(process.execPath, [CLI, 'start', ...sets], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'start', ...this.extraArgs, ...sets], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const onData = (d: Buffer) => {
       this.output += d.toString();

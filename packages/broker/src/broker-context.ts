@@ -1,5 +1,6 @@
 import type { Clock } from '@tributary/storage';
 import type { BrokerConfig } from './config/index.ts';
+import type { Controller } from './controller/index.ts';
 import type { HandlerRegistry } from './handlers/registry.ts';
 import type { GroupService } from './group/index.ts';
 import type { Logger } from './logger.ts';
@@ -20,6 +21,8 @@ export interface BrokerContext {
   readonly registry: HandlerRegistry;
   /** The classic group coordinator and committed offsets (`__consumer_offsets`). */
   readonly groups: GroupService;
+  /** Cluster mode: this broker's controller (active while it holds /controller); null on a single node. */
+  readonly controller: Controller | null;
   /** The host/port clients should use for this broker on the given listener. */
   advertisedEndpoint(listenerName: string): { readonly host: string; readonly port: number };
 }

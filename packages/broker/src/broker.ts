@@ -10,9 +10,11 @@ import { followDynamicBrokerConfig, parseBrokerConfig, type BrokerConfig } from 
 import { CORE_HANDLERS, HandlerRegistry, KafkaRequestDispatcher, type Handler } from './handlers/index.ts';
 import { GroupService, ReplicaCoordinatorLog, groupCoordinatorConfig } from './group/index.ts';
 import { consoleLogger, type Logger } from './logger.ts';
-import { EmbeddedMetadataStore, type MetadataStore } from './metadata/index.ts';
+import { Controller, assignReplicas } from './controller/index.ts';
+import { EmbeddedMetadataStore, ZooKeeperMetadataStore, type MetadataStore } from './metadata/index.ts';
 import { NetworkServer, type BoundListener } from './network/index.ts';
 import { ReplicaManager, TopicManager } from './replica/index.ts';
+import type { ReplicaPlacer } from './replica/topic-manager.ts';
 
 /** Node timers overflow above 2^31-1 ms (they then fire after 1 ms): "never" is capped here. */
 const TIMER_DELAY_MS_MAX = 2 ** 31 - 1;
@@ -28,6 +30,8 @@ export interface StartBrokerOptions {
   readonly handlers?: readonly Handler[];
   /** Test hook: awaited before each `__consumer_offsets` partition is loaded at startup. */
   readonly groupLoadHook?: (partition: number) => Promise<void>;
+  /** Cluster mode: index of the broker that gets a new topic's first replica (Kafka: random). */
+  readonly placementStart?: (brokerCount: number) => number;
 }
 
 export interface Broker {
@@ -48,7 +52,15 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
   const config = parseBrokerConfig(props);
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? consoleLogger();
-  const store = opts.metadataStore ?? new EmbeddedMetadataStore(resolve(config.logDirs[0]!));
+  const zkConnect = config.stringOrNull('zookeeper.connect');
+  const store = opts.metadataStore ?? (zkConnect === null
+    ? new EmbeddedMetadataStore(resolve(config.logDirs[0]!))
+    : new ZooKeeperMetadataStore({
+      connect: zkConnect,
+      sessionTimeoutMs: config.int('zookeeper.session.timeout.ms'),
+      connectionTimeoutMs: config.int('zookeeper.connection.timeout.ms'),
+      log,
+    }));
   await store.start();
   const logs = new LogManager({
     logDirs: [...config.logDirs],
@@ -56,10 +68,13 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     retentionCheckIntervalMs: Math.min(config.int('log.retention.check.interval.ms'), TIMER_DELAY_MS_MAX),
     flushCheckIntervalMs: flushCheckIntervalMs(config),
   });
-  const replicas = new ReplicaManager(config, store, logs, log);
+  const replicas = new ReplicaManager(config, store, logs, log, clock);
   // Dynamic broker overrides apply before any log opens (replicas.start), so topic defaults start out right.
   const unfollowConfig = followDynamicBrokerConfig(config, store, log, () => replicas.brokerConfigChanged());
-  const topics = new TopicManager(config, store);
+  const controller = zkConnect === null ? null : new Controller({ brokerId: config.brokerId, config, store, log });
+  const topics = zkConnect === null
+    ? new TopicManager(config, store)
+    : new TopicManager(config, store, undefined, clusterPlacer(opts.placementStart ?? ((n) => Math.floor(Math.random() * n))));
   const registry = new HandlerRegistry();
   for (const h of [...CORE_HANDLERS, ...(opts.handlers ?? [])]) registry.register(h);
 
@@ -76,7 +91,7 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
   });
   let network: NetworkServer | null = null;
   const context: BrokerContext = {
-    config, clock, log, store, replicas, topics, registry, groups,
+    config, clock, log, store, replicas, topics, registry, groups, controller,
     advertisedEndpoint: (listenerName) => advertisedEndpoint(config, network?.listeners ?? [], listenerName),
   };
   try {
@@ -95,10 +110,15 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     await network.start();
     const ep = advertisedEndpoint(config, network.listeners, network.listeners[0]!.name);
     await store.registerBroker({ id: config.brokerId, host: ep.host, port: ep.port, rack: config.rack });
+    // Cluster mode: run for controller (the Controller acts while this broker holds /controller);
+    // a single node is its own controller.
+    if (controller !== null) await controller.start();
+    else await store.electController(config.brokerId);
   } catch (err) {
+    await controller?.stop();
     await network?.close();
     groups.stop();
-    replicas.stop();
+    await replicas.stop();
     unfollowConfig();
     logs.close();
     await store.close();
@@ -113,9 +133,10 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     context,
     close: () => {
       closing ??= (async () => {
+        await controller?.stop();
         await server.close();
         groups.stop();
-        replicas.stop();
+        await replicas.stop();
         unfollowConfig();
         await store.unregisterBroker(config.brokerId);
         logs.close();
@@ -124,6 +145,15 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
       })();
       return closing;
     },
+  };
+}
+
+/** Kafka's rack-aware placement over the live brokers; TopicManager has checked the counts already. */
+function clusterPlacer(placementStart: (brokerCount: number) => number): ReplicaPlacer {
+  return (brokers, partitions, replicationFactor, firstPartition) => {
+    const r = assignReplicas(brokers, partitions, replicationFactor, { startIndex: placementStart(brokers.length), firstPartition });
+    if (!r.ok) throw new Error(`invariant: placement of validated counts failed: ${r.message}`);
+    return r.assignments;
   };
 }
 

@@ -260,9 +260,9 @@ export function parseBrokerConfig(props: Record<string, string>): BrokerConfig {
 }
 
 function checkCrossKeyRules(values: Map<string, ConfigValue>): void {
-  if (values.get('zookeeper.connect') !== null) {
-    throw new ConfigError('INVALID_CONFIG', 'zookeeper.connect',
-      'zookeeper.connect is set, but cluster mode (ZooKeeper) is not available in this version; remove it to run a single node');
+  const zk = values.get('zookeeper.connect');
+  if (typeof zk === 'string' && parseZooKeeperConnect(zk) === undefined) {
+    throw new ConfigError('INVALID_CONFIG', 'zookeeper.connect', `zookeeper.connect ${JSON.stringify(zk)} is not of the form host:port[,host:port...][/chroot]`);
   }
   const listeners = values.get('listeners') as readonly string[];
   if (listeners.length === 0) throw new ConfigError('INVALID_CONFIG', 'listeners', 'listeners must name at least one listener');
@@ -284,4 +284,14 @@ function checkCrossKeyRules(values: Map<string, ConfigValue>): void {
       }
     }
   }
+}
+
+/** Splits `host:port[,host:port...][/chroot]`; undefined when malformed. The chroot has no trailing '/'. */
+export function parseZooKeeperConnect(text: string): { readonly hosts: string; readonly chroot: string | null } | undefined {
+  const slash = text.indexOf('/');
+  const hosts = slash < 0 ? text : text.slice(0, slash);
+  const chrootText = slash < 0 ? '' : text.slice(slash).replace(/\/+$/, '');
+  if (!hosts.split(',').every((h) => /^[^\s:,/]+:\d{1,5}$/.test(h.trim()))) return undefined;
+  if (chrootText !== '' && !/^(\/[^/\s]+)+$/.test(chrootText)) return undefined;
+  return { hosts, chroot: chrootText === '' ? null : chrootText };
 }

@@ -46,9 +46,11 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
     'Listeners published to clients in Metadata when they differ from `listeners`. Defaults to `listeners` (with the actual bound port). Tributary: read-only (Kafka: per-broker).',
     listenerList),
   def('zookeeper.connect', 'string', null, RO,
-    'ZooKeeper connection string for cluster mode. Tributary: accepted, but cluster mode is not available yet, so setting it is an error.'),
-  def('zookeeper.connection.timeout.ms', 'int', 18000, RO, 'Accepted for compatibility; cluster mode is not available yet.', atLeast(0)),
-  def('zookeeper.session.timeout.ms', 'int', 18000, RO, 'Accepted for compatibility; cluster mode is not available yet.', atLeast(0)),
+    'ZooKeeper connection string (host:port[,host:port...][/chroot]). Set: cluster mode, the metadata lives in ZooKeeper (Kafka\'s layout) and brokers elect a controller; unset: a single node with an embedded metadata store.'),
+  def('zookeeper.connection.timeout.ms', 'int', 18000, RO, 'How long the broker waits for its ZooKeeper connection at startup.', atLeast(1)),
+  def('zookeeper.session.timeout.ms', 'int', 6000, RO,
+    'ZooKeeper session timeout: a broker that cannot reach ZooKeeper for this long loses its registration (and leadership). Tributary: defaults to 6000 (Kafka: 18000).', atLeast(1)),
+  def('controlled.shutdown.enable', 'boolean', true, RO, 'On shutdown, move partition leadership away before stopping (cluster mode).'),
   def('socket.request.max.bytes', 'int', 104857600, RO,
     'Largest request frame accepted; a larger size prefix closes the connection.', atLeast(1)),
   def('socket.send.buffer.bytes', 'int', 102400, RO, 'Accepted for compatibility; the OS default is used.'),
@@ -65,7 +67,7 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
 
   // ---- topics
   def('num.partitions', 'int', 1, RO, 'Default partition count of auto-created topics.', atLeast(1)),
-  def('default.replication.factor', 'int', 1, RO, 'Default replication factor of auto-created topics.', atLeast(1)),
+  def('default.replication.factor', 'int', 1, RO, 'Default replication factor of new topics (auto-created, or created with replicationFactor -1).', atLeast(1)),
   def('auto.create.topics.enable', 'boolean', true, RO, 'Create a topic when Metadata asks for an unknown one and allows auto-creation.'),
   def('delete.topic.enable', 'boolean', true, RO, 'Allow DeleteTopics.'),
   def('min.insync.replicas', 'int', 1, CW, 'Minimum ISR size for acks=all produce requests.', atLeast(1)),

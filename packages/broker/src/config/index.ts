@@ -7,7 +7,7 @@
 export * from './types.ts';
 export { BROKER_CONFIGS, BROKER_CONFIG_BY_NAME, COMPRESSION_TYPES, TIMESTAMP_TYPES, CLEANUP_POLICIES } from './broker-configs.ts';
 export {
-  BrokerConfig, DERIVED_BROKER_KEYS, dynamicUpdateProblem, parseBrokerConfig, parseListener,
+  BrokerConfig, DERIVED_BROKER_KEYS, dynamicUpdateProblem, parseBrokerConfig, parseListener, parseZooKeeperConnect,
   type BrokerConfigOverrides, type IgnoredOverride, type ListenerConfig,
 } from './broker-config.ts';
 export { followDynamicBrokerConfig } from './dynamic-broker-config.ts';

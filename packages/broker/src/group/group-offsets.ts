@@ -53,12 +53,20 @@ export interface FetchResult {
 /** Does the topic partition exist (UNKNOWN_TOPIC_OR_PARTITION otherwise)? */
 export type PartitionExists = (topic: string, partition: number) => boolean;
 
+/** TRIBUTARY_TRACE_GROUPS=1: one stderr line per OffsetCommit and OffsetFetch (debugging interop runs). */
+const TRACE = process.env.TRIBUTARY_TRACE_GROUPS === '1';
+const trace = (line: string): void => { process.stderr.write(`[groups ${new Date().toISOString()}] ${line}\n`); };
+const traceOffsets = (topics: readonly { name: string; partitions: readonly { partitionIndex: number; committedOffset?: number; errorCode?: number }[] }[]): string =>
+  topics.map((t) => `${t.name}:${t.partitions.map((p) => `${p.partitionIndex}=${p.committedOffset ?? ''}${p.errorCode ? `!${p.errorCode}` : ''}`).join(',')}`).join(' ');
+
 const allErrors = (topics: CommitRequest['topics'], errorCode: number): TopicErrors =>
   topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
 
 export class GroupOffsets {
   private readonly coordinator: GroupCoordinator;
   private readonly partitionExists: PartitionExists;
+  /** Numbers OffsetCommits in TRIBUTARY_TRACE_GROUPS lines, pairing "received" with "answered". */
+  private traceSeq = 0;
 
   constructor(coordinator: GroupCoordinator, partitionExists: PartitionExists) {
     this.coordinator = coordinator;
@@ -67,7 +75,18 @@ export class GroupOffsets {
 
   private get store() { return this.coordinator.store; }
 
+  /** OffsetCommit (traced when TRIBUTARY_TRACE_GROUPS=1). */
   async commit(req: CommitRequest): Promise<TopicErrors> {
+    if (!TRACE) return this.commitOffsets(req);
+    const seq = ++this.traceSeq;
+    const g = this.store.groups.get(req.groupId);
+    trace(`commit#${seq} received group=${req.groupId} member=${req.memberId} gen=${req.generationId} (group gen=${g?.generationId} state=${g?.state}) ${traceOffsets(req.topics)}`);
+    const result = await this.commitOffsets(req);
+    trace(`commit#${seq} answered ${traceOffsets(result)}`);
+    return result;
+  }
+
+  private async commitOffsets(req: CommitRequest): Promise<TopicErrors> {
     if (req.groupId === '') return allErrors(req.topics, ErrorCode.INVALID_GROUP_ID);
     const coordinator = await this.store.checkCoordinator(req.groupId);
     if (coordinator !== ErrorCode.NONE) return allErrors(req.topics, coordinator);
@@ -125,6 +144,15 @@ export class GroupOffsets {
 
   /** OffsetFetch for one group; `topics` null = every committed partition. */
   fetch(groupId: string, topics: readonly { name: string; partitionIndexes: readonly number[] }[] | null): FetchResult {
+    const result = this.fetchOffsets(groupId, topics);
+    if (TRACE) {
+      const g = this.store.groups.get(groupId);
+      trace(`fetch group=${groupId} (group gen=${g?.generationId} state=${g?.state}) error=${result.errorCode} ${traceOffsets(result.topics)}`);
+    }
+    return result;
+  }
+
+  private fetchOffsets(groupId: string, topics: readonly { name: string; partitionIndexes: readonly number[] }[] | null): FetchResult {
     const loaded = this.store.checkLoaded(groupId);
     if (loaded !== ErrorCode.NONE) return { errorCode: loaded, topics: [] };
     const group = this.store.groups.get(groupId);

@@ -6,8 +6,10 @@
  *   old versions are never actually sent by the clients we serve. 3 and 7 must stay in range for
  *   librdkafka's MsgVer2 and zstd feature gates.
  * - acks 0 (no response; a failed partition closes the connection, as Kafka does so the client
- *   notices), 1, and -1 (answers once the high watermark passes the batch, within TimeoutMs; on a
- *   single node that is immediate). Other values: INVALID_REQUIRED_ACKS.
+ *   notices), 1 (answers after the local append), and -1 (answers once the high watermark passes
+ *   the batch, within TimeoutMs, else REQUEST_TIMED_OUT; on a single node that is immediate; when
+ *   the HW passes it with the ISR below min.insync.replicas, NOT_ENOUGH_REPLICAS_AFTER_APPEND; when
+ *   leadership moves while waiting, NOT_LEADER_OR_FOLLOWER). Other values: INVALID_REQUIRED_ACKS.
  * - Per partition: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION for internal topics,
  *   NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS (acks=-1 with ISR below min.insync.replicas),
  *   batch validation by validateProduceRecords (CRC, framing, max.message.bytes, zstd needs v7,
@@ -41,6 +43,9 @@ interface Appended {
   /** Set when the append succeeded: the HW must reach this for acks=-1. */
   readonly partition?: Partition;
   readonly requiredOffset?: number;
+  /** The leader epoch of the append: a different one while waiting means leadership moved. */
+  readonly leaderEpoch?: number;
+  readonly minInsyncReplicas?: number;
 }
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): Appended {
@@ -96,6 +101,8 @@ function appendPartition(
       },
       partition,
       requiredOffset: r.lastOffset + 1,
+      leaderEpoch: partition.leaderEpoch,
+      minInsyncReplicas: config.minInsyncReplicas,
     };
   } catch (e) {
     if (!(e instanceof StorageError)) throw e;
@@ -137,16 +144,33 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   },
 });
 
-/** acks=-1: wait until every appended partition's HW covers its batch; late ones get REQUEST_TIMED_OUT. */
+/** True when the acks=-1 wait for `p` is over: replicated, or leadership moved (the answer is then an error). */
+function settled(p: Appended): boolean {
+  const partition = p.partition!;
+  return partition.highWatermark >= p.requiredOffset! || !partition.isLeader || partition.leaderEpoch !== p.leaderEpoch;
+}
+
+/**
+ * acks=-1: wait until every appended partition's HW covers its batch (or its leadership moved).
+ * Outcome per partition: NONE; NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR is below
+ * min.insync.replicas once the HW passes (it shrank while waiting); NOT_LEADER_OR_FOLLOWER when
+ * leadership moved; REQUEST_TIMED_OUT when TimeoutMs passed first.
+ */
 async function waitForReplication(broker: BrokerContext, parts: Appended[], timeoutMs: number): Promise<void> {
   const pending = parts.filter((p) => p.partition !== undefined);
-  const done = (): boolean => pending.every((p) => p.partition!.highWatermark >= p.requiredOffset!);
-  if (await waitForPartitions(broker.clock, pending.map((p) => p.partition!), timeoutMs, done)) return;
+  await waitForPartitions(broker.clock, pending.map((p) => p.partition!), timeoutMs, () => pending.every(settled));
   for (const p of pending) {
-    if (p.partition!.highWatermark < p.requiredOffset!) {
-      const r = p.response as { errorCode: number; errorMessage?: string | null };
+    const partition = p.partition!;
+    const r = p.response as { errorCode: number; errorMessage?: string | null };
+    if (!partition.isLeader || partition.leaderEpoch !== p.leaderEpoch) {
+      r.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      r.errorMessage = 'Leadership moved before the in-sync replicas acknowledged the batch';
+    } else if (partition.highWatermark < p.requiredOffset!) {
       r.errorCode = ErrorCode.REQUEST_TIMED_OUT;
       r.errorMessage = 'acks=all timed out waiting for the in-sync replicas';
+    } else if (partition.isr.length < p.minInsyncReplicas!) {
+      r.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+      r.errorMessage = `ISR size ${partition.isr.length} fell below min.insync.replicas ${p.minInsyncReplicas} after the append`;
     }
   }
 }

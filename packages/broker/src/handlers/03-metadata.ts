@@ -6,10 +6,12 @@
  *   request allows it (v4+ AllowAutoTopicCreation; always allowed before v4) and
  *   auto.create.topics.enable is true; it is then reported once with LEADER_NOT_AVAILABLE, as Kafka
  *   does. Illegal names give INVALID_TOPIC_EXCEPTION, unknown topics UNKNOWN_TOPIC_OR_PARTITION.
- * - Brokers carry the advertised endpoint of the listener the request came in on; the controller
- *   is this broker (single node), so admin clients can send CreateTopics etc. here.
- * Not implemented: authorized operations (reported as -2147483648, "not requested"), offline
- * replicas (always empty: a single node's replicas are all local).
+ * - Brokers: every live (registered) broker with its rack; this broker carries the advertised
+ *   endpoint of the listener the request came in on. The controller id is the store's (-1 while
+ *   none is elected); any broker accepts CreateTopics etc. (writes go to the shared store).
+ * - Partitions: leader, leader epoch, replicas, ISR, and offline replicas (replicas on brokers that
+ *   are not registered); a partition without a leader is LEADER_NOT_AVAILABLE.
+ * Not implemented: authorized operations (reported as -2147483648, "not requested").
  */
 import {
   MetadataApi, type MetadataRequest, type MetadataResponse, type MetadataResponseMetadataResponseTopic,
@@ -27,6 +29,7 @@ const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const AUTO_CREATE_FLAG_VERSION = 4;
 
 function topicResponse(broker: BrokerContext, t: TopicRecord): MetadataResponseMetadataResponseTopic {
+  const live = new Set(broker.store.brokers().map((b) => b.id));
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
@@ -41,7 +44,7 @@ function topicResponse(broker: BrokerContext, t: TopicRecord): MetadataResponseM
         leaderEpoch: state?.leaderEpoch ?? -1,
         replicaNodes: [...replicas],
         isrNodes: [...(state?.isr ?? [])],
-        offlineReplicas: [],
+        offlineReplicas: replicas.filter((r) => !live.has(r)),
       };
     }),
     topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
@@ -97,7 +100,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponse>(
         return { nodeId: b.id, host: ep.host, port: ep.port, rack: b.rack };
       }),
       clusterId: broker.store.clusterId(),
-      controllerId: broker.config.brokerId,
+      controllerId: broker.store.controllerId(),
       topics,
       clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
     };

@@ -20,6 +20,7 @@ import { apiVersionsHandler } from './18-api-versions.ts';
 import { createTopicsHandler } from './19-create-topics.ts';
 import { deleteTopicsHandler } from './20-delete-topics.ts';
 import { deleteRecordsHandler } from './21-delete-records.ts';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.ts';
 import { deleteGroupsHandler } from './42-delete-groups.ts';
 import { offsetDeleteHandler } from './47-offset-delete.ts';
 import { describeConfigsHandler } from './32-describe-configs.ts';
@@ -43,7 +44,8 @@ export const GROUP_HANDLERS: readonly Handler[] = [
 ];
 
 export const CORE_HANDLERS: readonly Handler[] = [
-  produceHandler, fetchHandler, listOffsetsHandler, metadataHandler, apiVersionsHandler, ...ADMIN_HANDLERS, ...GROUP_HANDLERS,
+  produceHandler, fetchHandler, listOffsetsHandler, metadataHandler, apiVersionsHandler, offsetForLeaderEpochHandler,
+  ...ADMIN_HANDLERS, ...GROUP_HANDLERS,
 ];
 
 export { HandlerRegistry, defineHandler, NO_RESPONSE, CLOSE_CONNECTION, type Handler, type HandlerOutcome, type RequestContext } from './registry.ts';

@@ -48,6 +48,8 @@ export abstract class LocalMetadataStore implements MetadataStore {
   private readonly listeners = new Set<MetadataListener>();
   private readonly brokerConfigMap = new Map<string, Readonly<Record<string, string>>>();
   private writeChain: Promise<unknown> = Promise.resolve();
+  private controller = -1;
+  private controllerEpochValue = 0;
   private closed = false;
   protected readonly random: RandomBytes | undefined;
 
@@ -230,6 +232,24 @@ export abstract class LocalMetadataStore implements MetadataStore {
     });
   }
 
+  /** A single node is its own controller: no contest, the epoch goes 0 -> 1 once. */
+  electController(brokerId: number): Promise<void> {
+    return this.write(() => {
+      if (this.controller === brokerId) return { result: undefined, events: [], durable: false };
+      this.controller = brokerId;
+      this.controllerEpochValue++;
+      return { result: undefined, events: [{ type: 'controller-changed', controllerId: brokerId, epoch: this.controllerEpochValue }], durable: false };
+    });
+  }
+
+  controllerId(): number {
+    return this.controller;
+  }
+
+  controllerEpoch(): number {
+    return this.controllerEpochValue;
+  }
+
   subscribe(listener: MetadataListener): () => void {
     this.listeners.add(listener);
     return () => { this.listeners.delete(listener); };
@@ -246,7 +266,7 @@ function initialState(replicas: readonly number[]): PartitionState {
   return { leader: replicas[0] ?? -1, leaderEpoch: 0, isr: [...replicas], version: 0 };
 }
 
-function checkAssignments(topic: string, assignments: readonly (readonly number[])[]): void {
+export function checkAssignments(topic: string, assignments: readonly (readonly number[])[]): void {
   for (const [p, replicas] of assignments.entries()) {
     if (replicas.length === 0 || new Set(replicas).size !== replicas.length) {
       throw new MetadataError('INVALID_ASSIGNMENT', `Replica list of ${topic} partition ${p} must be non-empty and without duplicates`);

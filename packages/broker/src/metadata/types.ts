@@ -30,6 +30,8 @@ export interface PartitionState {
   readonly isr: readonly number[];
   /** Bumped on every update; the compare-and-set token. */
   readonly version: number;
+  /** Epoch of the controller that wrote the state (cluster mode; absent in single-node stores). */
+  readonly controllerEpoch?: number;
 }
 
 export interface PartitionStateUpdate {
@@ -52,7 +54,17 @@ export type MetadataEvent =
   | { readonly type: 'partition-state'; readonly topic: string; readonly partition: number; readonly state: PartitionState }
   | { readonly type: 'topic-config'; readonly topic: string; readonly config: TopicConfigRecord }
   /** Dynamic broker overrides of one broker (brokerId null: the cluster-wide default) were replaced. */
-  | { readonly type: 'broker-config'; readonly brokerId: number | null; readonly configs: Readonly<Record<string, string>> };
+  | { readonly type: 'broker-config'; readonly brokerId: number | null; readonly configs: Readonly<Record<string, string>> }
+  /** The controller changed: `controllerId` -1 while there is none; `epoch` is the controller epoch. */
+  | { readonly type: 'controller-changed'; readonly controllerId: number; readonly epoch: number }
+  /**
+   * The store's coordination session ended (ZooKeeper session expiry). Until 'session-restored', the
+   * local view may be stale and this broker's registration and controllership are gone: stop acting
+   * as leader or controller. After 'session-restored' the view has been reloaded (with events for
+   * every difference) and the registration re-created.
+   */
+  | { readonly type: 'session-lost' }
+  | { readonly type: 'session-restored' };
 
 export type MetadataListener = (event: MetadataEvent) => void;
 
@@ -63,7 +75,11 @@ export type MetadataErrorCode =
   | 'BAD_VERSION'
   | 'INVALID_ASSIGNMENT'
   | 'CLOSED'
-  | 'CORRUPT_STATE';
+  | 'CORRUPT_STATE'
+  /** The coordination service could not be reached, or the session was lost mid-operation. */
+  | 'UNAVAILABLE'
+  /** A broker with this id is registered by another live process. */
+  | 'BROKER_ID_IN_USE';
 
 export class MetadataError extends Error {
   readonly code: MetadataErrorCode;
@@ -113,6 +129,17 @@ export interface MetadataStore {
   brokerConfigOverrides(brokerId: number | null): Readonly<Record<string, string>>;
   /** Replaces the dynamic overrides of one broker (null: the cluster default); durable when resolved. */
   setBrokerConfigOverrides(brokerId: number | null, configs: Readonly<Record<string, string>>): Promise<void>;
+
+  /**
+   * Runs this broker for controller: returns once the first attempt settled, and keeps running
+   * (taking over when the current controller goes away) until close. Single-node stores make the
+   * local broker the controller at once.
+   */
+  electController(brokerId: number): Promise<void>;
+  /** The current controller's broker id, -1 while there is none. */
+  controllerId(): number;
+  /** The current controller epoch (bumped on every controller change; 0 before the first). */
+  controllerEpoch(): number;
 
   /** Change notifications, delivered after the change is durable. Returns an unsubscribe function. */
   subscribe(listener: MetadataListener): () => void;

@@ -2,12 +2,32 @@
  * The partitions this broker hosts. It keeps them in step with the metadata store: opens logs for
  * created topics and added partitions, deletes them with the topic, pushes topic config changes to
  * the logs, and applies partition-state (leader/ISR) changes. Handlers look partitions up here.
+ *
+ * Replication (Kafka's ISR model, DESIGN.md §4): on each partition state (and at startup) a replica
+ * becomes leader (state.leader is this broker), follower (in the assignment, another leader: it is
+ * handed to the replica fetcher of that leader) or neither (fetching stops). As leader it expands
+ * the ISR when a follower catches up (on its fetch) and shrinks it when one has not caught up for
+ * replica.lag.time.max.ms (checked every half of that); both are compare-and-set writes of the
+ * partition state, as ZooKeeper-mode Kafka leaders did. On BAD_VERSION the state is re-read: a new
+ * leader epoch means another broker leads now, and this one follows the store's state.
  */
-import type { LogDirDescription, LogManager } from '@tributary/storage';
+import { systemClock, type Clock, type LogDirDescription, type LogManager, type TimerHandle } from '@tributary/storage';
 import { TopicConfig, topicLogConfig, type BrokerConfig } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import type { MetadataEvent, MetadataStore, TopicRecord } from '../metadata/index.ts';
+import { MetadataError, type MetadataEvent, type MetadataStore, type PartitionState, type TopicRecord } from '../metadata/index.ts';
 import { Partition } from './partition.ts';
+import { ReplicaFetcher, type ReplicaFetcherOptions } from './replica-fetcher.ts';
+
+/** Kafka's defaults for the replica fetcher settings (not yet broker configs here). */
+export const REPLICA_FETCH_DEFAULTS = {
+  fetchWaitMaxMs: 500,
+  fetchBackoffMs: 1000,
+  fetchMaxBytes: 1048576,
+  fetchResponseMaxBytes: 10485760,
+  socketTimeoutMs: 30000,
+} as const;
+
+export type ReplicaFetchSettings = { -readonly [K in keyof typeof REPLICA_FETCH_DEFAULTS]: number };
 
 interface HostedTopic {
   record: TopicRecord;
@@ -22,12 +42,27 @@ export class ReplicaManager {
   private readonly log: Logger;
   private readonly topics = new Map<string, HostedTopic>();
   private unsubscribe: (() => void) | null = null;
+  private readonly clock: Clock;
+  private readonly fetchSettings: ReplicaFetchSettings;
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private isrTimer: TimerHandle | null = null;
+  private stopped = false;
 
-  constructor(brokerConfig: BrokerConfig, store: MetadataStore, logs: LogManager, log: Logger) {
+  constructor(
+    brokerConfig: BrokerConfig, store: MetadataStore, logs: LogManager, log: Logger,
+    clock: Clock = systemClock, fetchSettings: Partial<ReplicaFetchSettings> = {},
+  ) {
     this.brokerConfig = brokerConfig;
     this.store = store;
     this.logs = logs;
     this.log = log;
+    this.clock = clock;
+    this.fetchSettings = { ...REPLICA_FETCH_DEFAULTS, ...fetchSettings };
+  }
+
+  /** replica.lag.time.max.ms */
+  get replicaLagTimeMaxMs(): number {
+    return this.brokerConfig.int('replica.lag.time.max.ms');
   }
 
   get brokerId(): number {
@@ -38,12 +73,20 @@ export class ReplicaManager {
   start(): void {
     for (const t of this.store.topics()) this.host(t, 0);
     this.unsubscribe = this.store.subscribe((e) => this.onMetadataEvent(e));
+    const checkMs = Math.max(1, Math.floor(this.replicaLagTimeMaxMs / 2));
+    this.isrTimer = this.clock.setInterval(() => this.maybeShrinkIsrs(), checkMs);
   }
 
-  /** Stops following the store; the LogManager owner closes the logs. */
-  stop(): void {
+  /** Stops following the store and fetching; the LogManager owner closes the logs after. */
+  stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (this.isrTimer !== null) this.clock.clearInterval(this.isrTimer);
+    this.isrTimer = null;
+    const fetchers = [...this.fetchers.values()];
+    this.fetchers.clear();
+    return Promise.all(fetchers.map((f) => f.stop())).then(() => undefined);
   }
 
   partition(topic: string, index: number): Partition | undefined {
@@ -81,7 +124,7 @@ export class ReplicaManager {
       case 'partitions-added': this.host(e.topic, e.previousCount); break;
       case 'topic-deleted': this.unhost(e.topic); break;
       case 'topic-config': this.reconfigure(e.topic, e.config.configs); break;
-      case 'partition-state': this.partition(e.topic, e.partition)?.applyState(e.state); break;
+      case 'partition-state': this.applyPartitionState(e.topic, e.partition, e.state); break;
       default: break;
     }
   }
@@ -101,7 +144,9 @@ export class ReplicaManager {
       const state = this.store.partitionState(record.name, p);
       if (state === undefined) throw new Error(`invariant: ${record.name}-${p} has an assignment but no state`);
       const log = this.logs.open(record.name, p, logConfig);
-      hosted.partitions.set(p, new Partition(record.name, p, record.topicId, log, state, this.brokerId));
+      const partition = new Partition(record.name, p, record.topicId, log, state, this.brokerId, record.assignments[p]!, this.clock.now());
+      hosted.partitions.set(p, partition);
+      this.followLeader(partition);
     }
   }
 
@@ -109,6 +154,7 @@ export class ReplicaManager {
     const hosted = this.topics.get(record.name);
     if (hosted === undefined) return;
     this.topics.delete(record.name);
+    for (const p of hosted.partitions.values()) this.stopFetching(p);
     for (const p of hosted.partitions.keys()) this.logs.delete(record.name, p);
     this.log.info('deleted topic logs', { topic: record.name, partitions: hosted.partitions.size });
   }
@@ -119,5 +165,91 @@ export class ReplicaManager {
     hosted.config = new TopicConfig(this.brokerConfig, overrides);
     const logConfig = topicLogConfig(this.brokerConfig, overrides);
     for (const p of hosted.partitions.values()) p.log.updateConfig(logConfig);
+  }
+
+  private applyPartitionState(topic: string, index: number, state: PartitionState): void {
+    const p = this.partition(topic, index);
+    if (p === undefined) return;
+    const change = p.applyState(state, this.clock.now());
+    if (change.changed) this.log.info('partition role', { topic, partition: index, role: change.role, leader: state.leader, leaderEpoch: state.leaderEpoch });
+    this.followLeader(p);
+  }
+
+  /** Hands a follower to its leader's fetcher; takes a leader or a dropped replica away from all fetchers. */
+  private followLeader(p: Partition): void {
+    if (this.stopped) return;
+    if (p.role !== 'follower') { this.stopFetching(p); return; }
+    for (const [leaderId, f] of this.fetchers) if (leaderId !== p.leaderId) this.removeFromFetcher(f, p);
+    let fetcher = this.fetchers.get(p.leaderId);
+    if (fetcher === undefined) {
+      fetcher = new ReplicaFetcher(p.leaderId, this.fetcherOptions());
+      this.fetchers.set(p.leaderId, fetcher);
+      fetcher.start();
+    }
+    fetcher.add(p, p.leaderEpoch);
+  }
+
+  private stopFetching(p: Partition): void {
+    for (const f of this.fetchers.values()) this.removeFromFetcher(f, p);
+  }
+
+  /** Removes `p` from a fetcher; a fetcher left without partitions is stopped (its connection closed). */
+  private removeFromFetcher(f: ReplicaFetcher, p: Partition): void {
+    f.remove(p);
+    if (f.size > 0 || this.fetchers.get(f.leaderId) !== f) return;
+    this.fetchers.delete(f.leaderId);
+    void f.stop();
+  }
+
+  private fetcherOptions(): ReplicaFetcherOptions {
+    return { brokerId: this.brokerId, clock: this.clock, log: this.log, store: this.store, ...this.fetchSettings };
+  }
+
+  /**
+   * Leader side of a follower fetch (Fetch with ReplicaId >= 0): records the follower's log end
+   * offset, advances the HW, and adds the follower to the ISR once it has caught up. False when
+   * `replicaId` is not a follower of this partition here (the caller answers NOT_LEADER_OR_FOLLOWER).
+   */
+  recordFollowerFetch(p: Partition, replicaId: number, fetchOffset: number): boolean {
+    if (!p.recordFollowerFetch(replicaId, fetchOffset, this.clock.now())) return false;
+    const expanded = p.isrExpansion(replicaId);
+    if (expanded !== null) void this.writeIsr(p, expanded, 'follower caught up');
+    return true;
+  }
+
+  /** Periodic: drops followers that have not caught up for replica.lag.time.max.ms from the ISR. */
+  maybeShrinkIsrs(): void {
+    const now = this.clock.now();
+    const lagMaxMs = this.replicaLagTimeMaxMs;
+    for (const p of this.allPartitions()) {
+      const shrunk = p.isrShrink(now, lagMaxMs);
+      if (shrunk !== null) void this.writeIsr(p, shrunk, 'follower lagging');
+    }
+  }
+
+  /**
+   * Writes a new ISR with compare-and-set on the partition state (same leader and epoch). The
+   * store's partition-state event applies it; on BAD_VERSION the stored state is applied instead
+   * (if its epoch moved on, this broker stops acting as leader there) and the next check retries.
+   */
+  private async writeIsr(p: Partition, isr: readonly number[], reason: string): Promise<void> {
+    if (p.isrWriteInFlight || !p.isLeader || this.stopped) return;
+    const expectedVersion = p.stateVersion;
+    const leaderEpoch = p.leaderEpoch;
+    this.log.info('ISR change', { topic: p.topic, partition: p.index, from: p.isr, to: isr, reason });
+    p.setProposedIsr(isr);
+    try {
+      await this.store.updatePartitionState(p.topic, p.index, { leader: this.brokerId, leaderEpoch, isr }, expectedVersion);
+    } catch (e) {
+      if (!(e instanceof MetadataError)) throw e;
+      this.log.warn('ISR change not written', { topic: p.topic, partition: p.index, code: e.code, err: e.message });
+      const stored = e.code === 'BAD_VERSION' ? this.store.partitionState(p.topic, p.index) : undefined;
+      if (stored !== undefined && stored.version > p.stateVersion && this.partition(p.topic, p.index) === p) {
+        p.setProposedIsr(null);
+        this.applyPartitionState(p.topic, p.index, stored);
+      }
+    } finally {
+      p.setProposedIsr(null);
+    }
   }
 }

@@ -5,7 +5,10 @@
  */
 import { validateTopicConfigs, type BrokerConfig } from '../config/index.ts';
 import { ErrorCode } from '../error-codes.ts';
-import { MetadataError, type MetadataStore, type TopicRecord } from '../metadata/index.ts';
+import { MetadataError, type BrokerRegistration, type MetadataStore, type TopicRecord } from '../metadata/index.ts';
+
+/** Cluster mode: the controller's rack-aware placement (controller/assignment.ts) instead of round-robin. */
+export type ReplicaPlacer = (brokers: readonly BrokerRegistration[], partitions: number, replicationFactor: number, firstPartition: number) => number[][];
 
 /** Kafka's limit: 249 so that `<topic>-<partition>` directory names stay within 255 bytes. */
 export const TOPIC_NAME_LENGTH_MAX = 249;
@@ -58,11 +61,13 @@ export class TopicManager {
   private readonly store: MetadataStore;
   /** Picks the first broker of the round-robin placement; injected for deterministic tests. */
   private readonly placementStart: (brokerCount: number) => number;
+  private readonly placer: ReplicaPlacer | undefined;
 
-  constructor(config: BrokerConfig, store: MetadataStore, placementStart: (brokerCount: number) => number = () => 0) {
+  constructor(config: BrokerConfig, store: MetadataStore, placementStart: (brokerCount: number) => number = () => 0, placer?: ReplicaPlacer) {
     this.config = config;
     this.store = store;
     this.placementStart = placementStart;
+    this.placer = placer;
   }
 
   async createTopic(req: CreateTopicRequest): Promise<TopicResult> {
@@ -132,6 +137,7 @@ export class TopicManager {
     if (rf > brokers.length) {
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: ${brokers.length}.`);
     }
+    if (this.placer !== undefined) return this.placer(this.store.brokers(), partitions, rf, firstPartition);
     const start = this.placementStart(brokers.length);
     const out: number[][] = [];
     for (let p = 0; p < partitions; p++) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, parseBrokerConfig, BROKER_CONFIGS } from '../../src/config/index.ts';
+import { ConfigError, parseBrokerConfig, parseZooKeeperConnect, BROKER_CONFIGS } from '../../src/config/index.ts';
 
 test('defaults follow Kafka names and values', () => {
   const c = parseBrokerConfig({});
@@ -42,8 +42,13 @@ test('bad values are INVALID_CONFIG naming the key', () => {
   }
 });
 
-test('zookeeper.connect is refused clearly until cluster mode exists', () => {
-  assert.throws(() => parseBrokerConfig({ 'zookeeper.connect': 'localhost:2181' }), /cluster mode/);
+test('zookeeper.connect enables cluster mode and is checked for host:port[,...][/chroot]', () => {
+  assert.equal(parseBrokerConfig({ 'zookeeper.connect': 'localhost:2181,127.0.0.1:2182/tributary' }).string('zookeeper.connect'),
+    'localhost:2181,127.0.0.1:2182/tributary');
+  assert.equal(parseBrokerConfig({}).int('zookeeper.session.timeout.ms'), 6000);
+  assert.throws(() => parseBrokerConfig({ 'zookeeper.connect': 'localhost' }), /zookeeper.connect/);
+  assert.deepEqual(parseZooKeeperConnect('a:1,b:2/x/y/'), { hosts: 'a:1,b:2', chroot: '/x/y' });
+  assert.deepEqual(parseZooKeeperConnect('a:1'), { hosts: 'a:1', chroot: null });
 });
 
 test('retention resolves ms over minutes over hours', () => {
