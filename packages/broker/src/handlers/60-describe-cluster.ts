@@ -45,7 +45,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       errorMessage: null,
       endpointType: EndpointType.BROKER,
       clusterId: broker.store.clusterId(),
-      controllerId: broker.config.brokerId,
+      controllerId: broker.store.controllerId(),
       brokers: broker.store.brokers().map((b) => {
         const ep = b.id === broker.config.brokerId ? broker.advertisedEndpoint(ctx.connection.listenerName) : b;
         return { brokerId: b.id, host: ep.host, port: ep.port, rack: b.rack };
