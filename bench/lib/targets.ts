@@ -52,7 +52,7 @@ export class OurBroker implements Target {
     const sets = Object.entries({ 'listeners': `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dataDir, ...opts.config })
       .flatMap(([k, v]) => ['--set', `${k}=${v}`]);
     const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
-    const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', ...sets], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, CLI, 'start', '--roles', 'broker', ...sets], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const b = new OurBroker(child, port, dataDir);
     const onData = (d: Buffer): void => {
       b.output += d.toString();

@@ -1,6 +1,7 @@
 /**
  * Turns any error a command throws into one line for stderr and an exit code: 2 for usage and
- * configuration mistakes, 1 for runtime failures (broker unreachable, Kafka error codes, I/O).
+ * configuration mistakes, 1 for runtime failures (broker or registry unreachable, Kafka and
+ * Schema Registry error codes, I/O).
  */
 import { ConfigError } from '@tributary/broker/config/types.ts';
 import { ClientError, KafkaError } from '@tributary/client';
@@ -20,6 +21,19 @@ export class CliError extends Error {
     super(message, options);
     this.name = 'CliError';
     this.exitCode = exitCode;
+  }
+}
+
+/** An error answer from the registry, with Confluent's code and message. */
+export class RegistryHttpError extends Error {
+  readonly code = 'REGISTRY_ERROR';
+  readonly status: number;
+  readonly errorCode: number;
+  constructor(status: number, errorCode: number, message: string) {
+    super(message);
+    this.name = 'RegistryHttpError';
+    this.status = status;
+    this.errorCode = errorCode;
   }
 }
 
@@ -60,6 +74,7 @@ export function reportError(err: unknown, bootstrap?: string): ReportedError {
   if (err instanceof ConfigError) return { message: err.message, exitCode: EXIT_USAGE };
   if (err instanceof PropertiesError) return { message: err.message, exitCode: EXIT_USAGE };
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
+  if (err instanceof RegistryHttpError) return { message: `${err.message.replace(/\s*\n\s*/g, ' ')} (error code ${err.errorCode})`, exitCode: EXIT_FAILURE };
   if (err instanceof ClientError) return { message: describeClientError(err, bootstrap), exitCode: EXIT_FAILURE };
   if (err instanceof KafkaError) return { message: err.message, exitCode: EXIT_FAILURE };
   const problem = socketProblem(err);

@@ -8,11 +8,12 @@ import { consumeCommand } from './commands/consume.ts';
 import { groupsCommand } from './commands/groups.ts';
 import { processIo, type Command, type Io } from './commands/common.ts';
 import { produceCommand } from './commands/produce.ts';
+import { schemasCommand } from './commands/schemas.ts';
 import { startCommand } from './commands/start.ts';
 import { topicsCommand } from './commands/topics.ts';
 import { reportError } from './errors.ts';
 
-export const COMMANDS: readonly Command[] = [startCommand, topicsCommand, groupsCommand, produceCommand, consumeCommand];
+export const COMMANDS: readonly Command[] = [startCommand, topicsCommand, groupsCommand, produceCommand, consumeCommand, schemasCommand];
 
 /** The version of the repository's root package.json. */
 export function version(): string {

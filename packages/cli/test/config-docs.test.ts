@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { BROKER_CONFIGS, TOPIC_CONFIGS } from '@tributary/broker';
-import { brokerTable, README_PATH, topicTable, withConfigDocs } from '../scripts/config-docs.ts';
+import { brokerTable, README_PATH, registryTable, topicTable, withConfigDocs } from '../scripts/config-docs.ts';
+import { REGISTRY_CONFIGS } from '../src/registry-config.ts';
 
 test('config tables list every broker and topic config once, with its default', () => {
   const broker = brokerTable();
@@ -11,6 +12,9 @@ test('config tables list every broker and topic config once, with its default', 
   assert.match(broker, /^\| `listeners` \| list \| `PLAINTEXT:\/\/:9092` \|/m);
   const topic = topicTable();
   for (const d of TOPIC_CONFIGS) assert.ok(topic.includes(`| \`${d.name}\` |`), d.name);
+  const registry = registryTable();
+  for (const d of REGISTRY_CONFIGS) assert.ok(registry.includes(`| \`${d.name}\` |`), d.name);
+  assert.match(registry, /^\| `schema\.registry\.listeners` \| list \| `http:\/\/0\.0\.0\.0:8081` \|/m);
 });
 
 test('README.md configuration tables are current (regenerate: node --import tsx packages/cli/scripts/config-docs.ts --write)', () => {

@@ -23,7 +23,7 @@ async function run(argv: string[], env: Record<string, string> = {}): Promise<{ 
 test('--help lists every command; no arguments prints usage to stderr with exit 2', async () => {
   const help = await run(['--help']);
   assert.equal(help.code, 0);
-  for (const c of ['start', 'topics', 'groups', 'produce', 'consume']) assert.match(help.out, new RegExp(`^  ${c} `, 'm'));
+  for (const c of ['start', 'topics', 'groups', 'produce', 'consume', 'schemas']) assert.match(help.out, new RegExp(`^  ${c} `, 'm'));
   const none = await run([]);
   assert.equal(none.code, 2);
   assert.match(none.err, /^Usage: tributary/);
@@ -82,9 +82,10 @@ test('start rejects an invalid value with exit 2, naming the key', async () => {
   assert.match(r.err, /num\.partitions/);
 });
 
-test('parseRoles: broker by default and on request; duplicates collapse', () => {
-  assert.deepEqual(parseRoles(undefined), ['broker']);
+test('parseRoles: broker and registry by default, either on request; duplicates collapse', () => {
+  assert.deepEqual(parseRoles(undefined), ['broker', 'registry']);
   assert.deepEqual(parseRoles('broker,broker'), ['broker']);
+  assert.deepEqual(parseRoles('registry'), ['registry']);
 });
 
 test('lineToMessage splits at the first separator; without it the key is absent', () => {
