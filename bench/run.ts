@@ -1,13 +1,14 @@
 // `npm run bench`: the broker's benchmark, with its yardsticks measured in the same run.
 //
-//   npm run bench [-- --quick] [--reps 3] [--sections loopback,mock,kcat,client,latency,group] [--count N]
+//   npm run bench [-- --quick] [--reps 3] [--sections loopback,mock,kcat,client,latency,group,registry] [--count N]
 //                 [--sizes 1024,100] [--partitions 256] [--latency-rate 5000] [--latency-seconds 5]
 //                 [--loopback-seconds 3] [--group-delays 3000,0] [--profile] [--set key=value ...] [--no-save]
 //
 // Sections: loopback = raw Node loopback TCP (scale); mock = kcat -> librdkafka mock cluster;
 // kcat = kcat -> our broker; client = our TypeScript client -> our broker; latency = end-to-end
 // and produce-ack latency at light load; group = a 10-member group's first JoinGroup to Stable and
-// subscribe to first record, per group.initial.rebalance.delay.ms in --group-delays. Results: bench/results/<timestamp>.json and latest.json,
+// subscribe to first record, per group.initial.rebalance.delay.ms in --group-delays. registry = register/lookup latency and
+// serde encode/decode throughput per format (broker and registry in-process). Results: bench/results/<timestamp>.json and latest.json,
 // and a summary with PASS/FAIL (throughput: median of --reps runs, 3 by default, 1 with --quick) per goal on stdout. Exit code 0 whatever the verdicts (1 only if
 // a section could not run). `--profile` runs the broker under `node --cpu-prof` and prints its
 // hottest functions. Every phase uses a fresh topic; the broker gets a fresh data directory.
@@ -22,12 +23,13 @@ import { MockCluster, OurBroker, type Target } from './lib/targets.ts';
 import { BENCH_DIR } from './lib/worker.ts';
 import { runGroup, type GroupTimings } from './sections/group.ts';
 import { runLatency, type LatencyResult } from './sections/latency.ts';
+import { registrySummary, runRegistry, type RegistryResult } from './sections/registry.ts';
 import { runLoopback, runPageCacheWrite, type LoopbackResult, type PageCacheResult } from './sections/loopback.ts';
 import {
   clientConsume, clientProduce, kcatConsume, kcatProduce, recordFile, KCAT_CONSUMER_FLAGS, KCAT_PRODUCER_FLAGS, type PhaseResult,
 } from './sections/throughput.ts';
 
-const ALL_SECTIONS = ['loopback', 'mock', 'kcat', 'client', 'latency', 'group'] as const;
+const ALL_SECTIONS = ['loopback', 'mock', 'kcat', 'client', 'latency', 'group', 'registry'] as const;
 type Section = (typeof ALL_SECTIONS)[number];
 const DURABILITY = 'acks=all, single replica; the broker acknowledges after the write reaches the page cache (no fsync: log.flush.interval.messages/ms at defaults); the mock keeps records in memory';
 
@@ -68,6 +70,7 @@ let loopback: LoopbackResult | undefined;
 let pageCache: PageCacheResult | undefined;
 let latency: LatencyResult | undefined;
 const group: GroupTimings[] = [];
+let registry: RegistryResult | undefined;
 const profiles: Record<string, ProfileSummary | string> = {};
 
 function log(msg: string): void {
@@ -181,6 +184,11 @@ async function main(): Promise<void> {
         }, { 'group.initial.rebalance.delay.ms': String(delay), 'offsets.topic.replication.factor': '1' });
       }
     }
+    // Registry latency and serde throughput: broker and registry in-process (sections/registry.ts).
+    if (has('registry')) await section('registry', async () => {
+      log('registry: register/lookup latency, serde throughput per format (broker + registry in-process)');
+      registry = await runRegistry({ registerCount: 200, serdeRecords: args.quick ? 50_000 : 200_000 });
+    });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -194,7 +202,7 @@ async function main(): Promise<void> {
       ourClient: 'Producer linger 10 ms, batch 1 MB, 5 in flight, send() of 1000 records x 64 outstanding; Consumer 1 MiB per partition, 50 MiB per fetch',
       brokerConfig, units: 'MB = 10^6 bytes of record payload; CPU in CPU-seconds (user+system)',
     },
-    limits: { loopback, pageCache }, phases: medians, allReps: phases, latency, group, ratios, checks, errors, ...(profRoot ? { profiles } : {}),
+    limits: { loopback, pageCache }, phases: medians, allReps: phases, latency, group, registry, ratios, checks, errors, ...(profRoot ? { profiles } : {}),
   };
   if (!args['no-save']) {
     const dir = join(BENCH_DIR, 'results');
@@ -206,6 +214,7 @@ async function main(): Promise<void> {
     log(`results: bench/results/${name} (and latest.json)`);
   }
   console.log(summary({ loopback, pageCache, phases: medians, latency, group, checks, reps, durability: DURABILITY, records: count, partitions, errors }));
+  if (registry) console.log(`\n${registrySummary(registry)}`);
   for (const [block, p] of Object.entries(profiles)) {
     if (typeof p === 'string') { console.log(`\nProfile ${block}: ${p}`); continue; }
     console.log(`\nBroker CPU profile, block ${block} (${p.path}), top self time (self % / inclusive %):`);

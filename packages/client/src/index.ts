@@ -17,3 +17,4 @@ export { cooperativeStickyAssignor } from './consumer/assignors/cooperative-stic
 export type { OffsetAndMetadata, CommittedOffset } from './consumer/group/offsets.ts';
 export { encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment } from './consumer/group/consumer-protocol.ts';
 export type { GroupListing, GroupDescription, GroupMemberDescription } from './admin/groups.ts';
+export * from './serdes/index.ts';
