@@ -1,14 +1,15 @@
 // `npm run bench`: the broker's benchmark, with its yardsticks measured in the same run.
 //
-//   npm run bench [-- --quick] [--reps 3] [--sections loopback,mock,kcat,client,latency,group,registry] [--count N]
+//   npm run bench [-- --quick] [--reps 3] [--sections loopback,mock,kcat,client,latency,group,registry,cluster] [--count N]
 //                 [--sizes 1024,100] [--partitions 256] [--latency-rate 5000] [--latency-seconds 5]
-//                 [--loopback-seconds 3] [--group-delays 3000,0] [--profile] [--set key=value ...] [--no-save]
+//                 [--loopback-seconds 3] [--group-delays 3000,0] [--cluster-records 200000] [--profile] [--set key=value ...] [--no-save]
 //
 // Sections: loopback = raw Node loopback TCP (scale); mock = kcat -> librdkafka mock cluster;
 // kcat = kcat -> our broker; client = our TypeScript client -> our broker; latency = end-to-end
 // and produce-ack latency at light load; group = a 10-member group's first JoinGroup to Stable and
 // subscribe to first record, per group.initial.rebalance.delay.ms in --group-delays. registry = register/lookup latency and
-// serde encode/decode throughput per format (broker and registry in-process). Results: bench/results/<timestamp>.json and latest.json,
+// serde encode/decode throughput per format (broker and registry in-process). cluster = ZooKeeper + 3 broker processes:
+// leader failover time (SIGKILL to the next acks=all produce) and RF=3/RF=1 acks=all throughput with kcat. Results: bench/results/<timestamp>.json and latest.json,
 // and a summary with PASS/FAIL (throughput: median of --reps runs, 3 by default, 1 with --quick) per goal on stdout. Exit code 0 whatever the verdicts (1 only if
 // a section could not run). `--profile` runs the broker under `node --cpu-prof` and prints its
 // hottest functions. Every phase uses a fresh topic; the broker gets a fresh data directory.
@@ -21,6 +22,7 @@ import { computeChecks, medianPhases, summary } from './lib/report.ts';
 import { inclusiveTop, summariseProfile, type ProfileEntry } from './lib/profile.ts';
 import { MockCluster, OurBroker, type Target } from './lib/targets.ts';
 import { BENCH_DIR } from './lib/worker.ts';
+import { clusterSummary, runCluster, type ClusterResult } from './sections/cluster.ts';
 import { runGroup, type GroupTimings } from './sections/group.ts';
 import { runLatency, type LatencyResult } from './sections/latency.ts';
 import { registrySummary, runRegistry, type RegistryResult } from './sections/registry.ts';
@@ -29,7 +31,7 @@ import {
   clientConsume, clientProduce, kcatConsume, kcatProduce, recordFile, KCAT_CONSUMER_FLAGS, KCAT_PRODUCER_FLAGS, type PhaseResult,
 } from './sections/throughput.ts';
 
-const ALL_SECTIONS = ['loopback', 'mock', 'kcat', 'client', 'latency', 'group', 'registry'] as const;
+const ALL_SECTIONS = ['loopback', 'mock', 'kcat', 'client', 'latency', 'group', 'registry', 'cluster'] as const;
 type Section = (typeof ALL_SECTIONS)[number];
 const DURABILITY = 'acks=all, single replica; the broker acknowledges after the write reaches the page cache (no fsync: log.flush.interval.messages/ms at defaults); the mock keeps records in memory';
 
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     'loopback-seconds': { type: 'string', default: '3' },
     // Kafka's default (3000) and 0: the delay dominates join-to-stable, so both are reported.
     'group-delays': { type: 'string', default: '3000,0' },
+    'cluster-records': { type: 'string' },
     profile: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true, default: [] },
     'no-save': { type: 'boolean', default: false },
@@ -71,6 +74,7 @@ let pageCache: PageCacheResult | undefined;
 let latency: LatencyResult | undefined;
 const group: GroupTimings[] = [];
 let registry: RegistryResult | undefined;
+let cluster: ClusterResult | undefined;
 const profiles: Record<string, ProfileSummary | string> = {};
 
 function log(msg: string): void {
@@ -189,6 +193,11 @@ async function main(): Promise<void> {
       log('registry: register/lookup latency, serde throughput per format (broker + registry in-process)');
       registry = await runRegistry({ registerCount: 200, serdeRecords: args.quick ? 50_000 : 200_000 });
     });
+    // Cluster: its own ZooKeeper and three broker processes (sections/cluster.ts).
+    if (has('cluster')) await section('cluster', async () => {
+      const records = Number(args['cluster-records'] ?? (args.quick ? 50_000 : 200_000));
+      cluster = await runCluster({ file: recordFile(tmp, records, 1024), records, recordBytes: 1024, partitions: 12, failoverReps: 3, log });
+    });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -202,7 +211,7 @@ async function main(): Promise<void> {
       ourClient: 'Producer linger 10 ms, batch 1 MB, 5 in flight, send() of 1000 records x 64 outstanding; Consumer 1 MiB per partition, 50 MiB per fetch',
       brokerConfig, units: 'MB = 10^6 bytes of record payload; CPU in CPU-seconds (user+system)',
     },
-    limits: { loopback, pageCache }, phases: medians, allReps: phases, latency, group, registry, ratios, checks, errors, ...(profRoot ? { profiles } : {}),
+    limits: { loopback, pageCache }, phases: medians, allReps: phases, latency, group, registry, cluster, ratios, checks, errors, ...(profRoot ? { profiles } : {}),
   };
   if (!args['no-save']) {
     const dir = join(BENCH_DIR, 'results');
@@ -215,6 +224,7 @@ async function main(): Promise<void> {
   }
   console.log(summary({ loopback, pageCache, phases: medians, latency, group, checks, reps, durability: DURABILITY, records: count, partitions, errors }));
   if (registry) console.log(`\n${registrySummary(registry)}`);
+  if (cluster) console.log(`\n${clusterSummary(cluster)}`);
   for (const [block, p] of Object.entries(profiles)) {
     if (typeof p === 'string') { console.log(`\nProfile ${block}: ${p}`); continue; }
     console.log(`\nBroker CPU profile, block ${block} (${p.path}), top self time (self % / inclusive %):`);
