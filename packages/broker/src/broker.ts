@@ -10,7 +10,7 @@ import { followDynamicBrokerConfig, parseBrokerConfig, type BrokerConfig } from 
 import { CORE_HANDLERS, HandlerRegistry, KafkaRequestDispatcher, type Handler } from './handlers/index.ts';
 import { GroupService, ReplicaCoordinatorLog, groupCoordinatorConfig } from './group/index.ts';
 import { consoleLogger, type Logger } from './logger.ts';
-import { Controller, assignReplicas } from './controller/index.ts';
+import { Controller, assignReplicas, controlledShutdown } from './controller/index.ts';
 import { EmbeddedMetadataStore, ZooKeeperMetadataStore, type MetadataStore } from './metadata/index.ts';
 import { NetworkServer, type BoundListener } from './network/index.ts';
 import { ReplicaManager, TopicManager } from './replica/index.ts';
@@ -71,7 +71,7 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
   const replicas = new ReplicaManager(config, store, logs, log, clock);
   // Dynamic broker overrides apply before any log opens (replicas.start), so topic defaults start out right.
   const unfollowConfig = followDynamicBrokerConfig(config, store, log, () => replicas.brokerConfigChanged());
-  const controller = zkConnect === null ? null : new Controller({ brokerId: config.brokerId, config, store, log });
+  const controller = zkConnect === null ? null : new Controller({ brokerId: config.brokerId, config, store, log, clock });
   const topics = zkConnect === null
     ? new TopicManager(config, store)
     : new TopicManager(config, store, undefined, clusterPlacer(opts.placementStart ?? ((n) => Math.floor(Math.random() * n))));
@@ -79,7 +79,7 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
   for (const h of [...CORE_HANDLERS, ...(opts.handlers ?? [])]) registry.register(h);
 
   const groups = new GroupService({
-    log: new ReplicaCoordinatorLog(config, topics, replicas, clock, log),
+    log: new ReplicaCoordinatorLog(config, store, topics, replicas, clock, log),
     config: groupCoordinatorConfig(config),
     clock,
     logger: log,
@@ -133,6 +133,18 @@ export async function startBroker(props: Record<string, string>, opts: StartBrok
     context,
     close: () => {
       closing ??= (async () => {
+        if (controller !== null && config.bool('controlled.shutdown.enable')) {
+          replicas.beginControlledShutdown();
+          await controlledShutdown({
+            brokerId: config.brokerId, store, log,
+            retriesMax: config.int('controlled.shutdown.max.retries'),
+            retryBackoffMs: config.int('controlled.shutdown.retry.backoff.ms'),
+            nowMs: () => clock.now(),
+          });
+          // One event-loop turn: responses decided by the leadership change (NOT_LEADER_OR_FOLLOWER
+          // to waiting acks=all produces and fetches) are written before the connections close.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         await controller?.stop();
         await server.close();
         groups.stop();

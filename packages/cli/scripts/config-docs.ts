@@ -23,7 +23,7 @@ export function brokerTable(): string {
 }
 
 export function topicTable(): string {
-  const rows = TOPIC_CONFIGS.map((d) => `| \`${d.name}\` | ${d.type} | \`${d.brokerSynonym}\` | ${cell(d.doc)} |`);
+  const rows = TOPIC_CONFIGS.map((d) => `| \`${d.name}\` | ${d.type} | ${d.brokerSynonym === null ? '—' : `\`${d.brokerSynonym}\``} | ${cell(d.doc)} |`);
   return ['| Key | Type | Default from broker key | Description |', '|---|---|---|---|', ...rows].join('\n');
 }
 

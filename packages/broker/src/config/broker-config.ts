@@ -60,6 +60,9 @@ export function dynamicUpdateProblem(def: ConfigDef, clusterWide: boolean): stri
   return undefined;
 }
 
+/** Kafka's default replication factor of internal topics, applied in cluster mode. */
+export const CLUSTER_INTERNAL_REPLICATION_FACTOR = 3;
+
 export class BrokerConfig {
   /** Keys set explicitly (DescribeConfigs reports these as STATIC_BROKER_CONFIG). */
   readonly explicit: ReadonlySet<string>;
@@ -102,6 +105,16 @@ export class BrokerConfig {
   get rollMs(): number { return this.intOrNull('log.roll.ms') ?? this.int('log.roll.hours') * HOUR_MS; }
   get rollJitterMs(): number { return this.intOrNull('log.roll.jitter.ms') ?? this.int('log.roll.jitter.hours') * HOUR_MS; }
   get flushMs(): number { return this.intOrNull('log.flush.interval.ms') ?? this.int('log.flush.scheduler.interval.ms'); }
+  /**
+   * Replication factor of an internal topic (`offsets.topic.replication.factor`,
+   * `transaction.state.log.replication.factor`): the explicit value; unset, Kafka's 3 in cluster
+   * mode (creation then fails, COORDINATOR_NOT_AVAILABLE, until 3 brokers are live) and 1 on a
+   * single node.
+   */
+  internalTopicReplicationFactor(name: 'offsets.topic.replication.factor' | 'transaction.state.log.replication.factor'): number {
+    if (this.explicit.has(name)) return this.int(name);
+    return this.stringOrNull('zookeeper.connect') === null ? this.int(name) : CLUSTER_INTERNAL_REPLICATION_FACTOR;
+  }
 
   /**
    * Replaces the dynamic layers with this broker's overrides and the cluster-wide default ones.

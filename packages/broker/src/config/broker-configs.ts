@@ -50,7 +50,18 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('zookeeper.connection.timeout.ms', 'int', 18000, RO, 'How long the broker waits for its ZooKeeper connection at startup.', atLeast(1)),
   def('zookeeper.session.timeout.ms', 'int', 6000, RO,
     'ZooKeeper session timeout: a broker that cannot reach ZooKeeper for this long loses its registration (and leadership). Tributary: defaults to 6000 (Kafka: 18000).', atLeast(1)),
-  def('controlled.shutdown.enable', 'boolean', true, RO, 'On shutdown, move partition leadership away before stopping (cluster mode).'),
+  def('controlled.shutdown.enable', 'boolean', true, RO,
+    'On shutdown (SIGTERM), move leadership of every partition this broker leads to another in-sync replica, and leave every ISR, before stopping (cluster mode).'),
+  def('controlled.shutdown.max.retries', 'int', 3, RO, 'Rounds of controlled shutdown before the broker stops anyway.', atLeast(1)),
+  def('controlled.shutdown.retry.backoff.ms', 'long', 5000, RO,
+    'How long one controlled-shutdown round waits for leadership to move before the next round.', atLeast(1)),
+  def('auto.leader.rebalance.enable', 'boolean', true, RO,
+    'The controller periodically moves leadership back to the preferred replica (first in the assignment) when it is in the ISR.'),
+  def('leader.imbalance.check.interval.seconds', 'long', 300, RO, 'How often the controller checks for partitions not led by their preferred replica.', atLeast(1)),
+  def('leader.imbalance.per.broker.percentage', 'int', 10, RO,
+    'Accepted for compatibility. Tributary: every partition whose preferred replica is in the ISR is moved back at each check.', atLeast(0)),
+  def('replica.high.watermark.checkpoint.interval.ms', 'long', 5000, RO,
+    'How often the high watermarks are written to `replication-offset-checkpoint` in each log dir (also on clean shutdown).', atLeast(1)),
   def('socket.request.max.bytes', 'int', 104857600, RO,
     'Largest request frame accepted; a larger size prefix closes the connection.', atLeast(1)),
   def('socket.send.buffer.bytes', 'int', 102400, RO, 'Accepted for compatibility; the OS default is used.'),
@@ -130,6 +141,10 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   def('log.message.downconversion.enable', 'boolean', true, CW, 'Allow down-conversion for old fetch versions.'),
   def('compression.type', 'string', 'producer', CW, 'Final compression of stored batches; producer keeps the producer\'s codec.',
     oneOf(...COMPRESSION_TYPES)),
+
+  // ---- broker-side schema validation (Confluent Server's key)
+  def('confluent.schema.registry.url', 'list', null, RO,
+    'Schema Registry URL(s) used by broker-side schema validation (topic configs confluent.{key,value}.schema.validation), tried in order when one is unreachable. No default: enabling validation on a topic without it fails with INVALID_CONFIG.'),
 ];
 
 export const BROKER_CONFIG_BY_NAME: ReadonlyMap<string, ConfigDef> = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));

@@ -7,6 +7,9 @@
  */
 import type { LogConfig } from '@tributary/storage';
 import type { BrokerConfig } from './broker-config.ts';
+import {
+  SCHEMA_REGISTRY_URL_KEY, SCHEMA_VALIDATION_MODES, SUBJECT_NAME_STRATEGIES, SUBJECT_NAME_STRATEGY_PREFIX, subjectNameStrategyOf,
+} from '../schema-validation/names.ts';
 import { CLEANUP_POLICIES, COMPRESSION_TYPES, TIMESTAMP_TYPES } from './broker-configs.ts';
 import {
   atLeast, between, ConfigError, ConfigSource, eachOf, formatConfigValue, oneOf, parseConfigValue,
@@ -14,8 +17,8 @@ import {
 } from './types.ts';
 
 export interface TopicConfigDef extends ConfigDef {
-  /** Broker key whose effective value is this config's default (Kafka's synonym). */
-  readonly brokerSynonym: string;
+  /** Broker key whose effective value is this config's default (Kafka's synonym); null when there is none. */
+  readonly brokerSynonym: string | null;
   /** Effective broker value to use as default (handles derived keys like log.retention.hours). */
   readonly brokerDefault: (broker: BrokerConfig) => ConfigValue;
 }
@@ -28,6 +31,33 @@ function tdef(
   const base = { name, type, defaultValue: null, doc, updateMode: 'cluster-wide' as const, brokerSynonym, brokerDefault };
   return validate === undefined ? base : { ...base, validate };
 }
+
+/** A topic config with no broker synonym: its default is fixed. */
+function tdefOwn(name: string, type: ConfigType, defaultValue: ConfigValue, doc: string,
+  validate?: (v: ConfigValue) => string | undefined): TopicConfigDef {
+  const base = { name, type, defaultValue, doc, updateMode: 'cluster-wide' as const, brokerSynonym: null, brokerDefault: () => defaultValue };
+  return validate === undefined ? base : { ...base, validate };
+}
+
+const strategy = (v: ConfigValue): string | undefined =>
+  typeof v === 'string' && subjectNameStrategyOf(v) === undefined
+    ? `must be one of ${SUBJECT_NAME_STRATEGIES.join(', ')} (optionally prefixed ${SUBJECT_NAME_STRATEGY_PREFIX})` : undefined;
+
+/**
+ * Broker-side schema validation (Confluent Server's names; see schema-validation/index.ts). The
+ * `tributary.*.schema.validation.mode` keys are ours: `id` checks the framing and that the schema
+ * id is registered under the subject (what Confluent Server does); `strict` also decodes the payload.
+ */
+const SCHEMA_VALIDATION_TOPIC_CONFIGS: readonly TopicConfigDef[] = (['key', 'value'] as const).flatMap((part) => [
+  tdefOwn(`confluent.${part}.schema.validation`, 'boolean', false,
+    `Reject produced records whose ${part} is not framed with a schema id registered under the ${part} subject (needs the broker config confluent.schema.registry.url).`),
+  tdefOwn(`confluent.${part}.subject.name.strategy`, 'string', `${SUBJECT_NAME_STRATEGY_PREFIX}TopicNameStrategy`,
+    `How the ${part} subject is derived: TopicNameStrategy (<topic>-${part}), RecordNameStrategy (the schema's record name) or TopicRecordNameStrategy (<topic>-<record name>).`,
+    strategy),
+  tdefOwn(`tributary.${part}.schema.validation.mode`, 'string', 'id',
+    `Tributary: with confluent.${part}.schema.validation, id = check the schema id only (Confluent Server); strict = also decode the ${part} against the schema (Avro; JSON must parse; Protobuf is checked by id only).`,
+    oneOf(...SCHEMA_VALIDATION_MODES)),
+]);
 
 export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
   tdef('cleanup.policy', 'list', 'log.cleanup.policy', 'delete and/or compact.', eachOf(...CLEANUP_POLICIES)),
@@ -58,6 +88,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDef[] = [
     between(0, 1)),
   tdef('preallocate', 'boolean', 'log.preallocate', 'Preallocate segment files.'),
   tdef('message.downconversion.enable', 'boolean', 'log.message.downconversion.enable', 'Allow down-conversion for old fetch versions.'),
+  ...SCHEMA_VALIDATION_TOPIC_CONFIGS,
 ];
 
 export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, TopicConfigDef> = new Map(TOPIC_CONFIGS.map((d) => [d.name, d]));
@@ -76,7 +107,9 @@ export const INVALID_CONFIG_ERROR_CODE = 40;
  * Checks topic config overrides (CreateTopics configs, AlterConfigs entries). Null values are
  * allowed (they mean "remove the override"). Returns the first problem with the key named.
  */
-export function validateTopicConfigs(entries: Iterable<readonly [string, string | null]>): TopicConfigValidation {
+export function validateTopicConfigs(
+  entries: Iterable<readonly [string, string | null]>, broker?: BrokerConfig,
+): TopicConfigValidation {
   for (const [key, text] of entries) {
     const d = TOPIC_CONFIG_BY_NAME.get(key);
     if (d === undefined) {
@@ -89,9 +122,18 @@ export function validateTopicConfigs(entries: Iterable<readonly [string, string 
       if (!(e instanceof ConfigError)) throw e;
       return { ok: false, errorCode: INVALID_CONFIG_ERROR_CODE, key, message: e.message };
     }
+    if (broker !== undefined && SCHEMA_VALIDATION_KEYS.has(key) && text.trim().toLowerCase() === 'true'
+      && broker.get(SCHEMA_REGISTRY_URL_KEY) === null) {
+      return {
+        ok: false, errorCode: INVALID_CONFIG_ERROR_CODE, key,
+        message: `${key}=true needs the broker config ${SCHEMA_REGISTRY_URL_KEY}, which is not set`,
+      };
+    }
   }
   return { ok: true };
 }
+
+const SCHEMA_VALIDATION_KEYS: ReadonlySet<string> = new Set(['confluent.key.schema.validation', 'confluent.value.schema.validation']);
 
 /** Effective typed values of every topic config, given the broker config and the topic's overrides. */
 export class TopicConfig {
@@ -134,6 +176,9 @@ export class TopicConfig {
   get timestampBeforeMaxMs(): number { return this.int('message.timestamp.before.max.ms'); }
   get timestampAfterMaxMs(): number { return this.int('message.timestamp.after.max.ms'); }
   get minInsyncReplicas(): number { return this.int('min.insync.replicas'); }
+  /** Broker-side schema validation of keys / values is on (checked on every produce: keep it cheap). */
+  get keySchemaValidation(): boolean { return this.values.get('confluent.key.schema.validation') === true; }
+  get valueSchemaValidation(): boolean { return this.values.get('confluent.value.schema.validation') === true; }
 }
 
 /** The storage settings of a partition of a topic with these overrides. */
@@ -177,7 +222,8 @@ export function describeTopicConfigs(broker: BrokerConfig, overrides: TopicConfi
     const synonyms: ConfigSynonym[] = [];
     const override = overrides[d.name];
     if (override !== undefined) synonyms.push({ name: d.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
-    synonyms.push(...broker.synonyms(d.brokerSynonym));
+    if (d.brokerSynonym !== null) synonyms.push(...broker.synonyms(d.brokerSynonym));
+    else if (d.defaultValue !== null) synonyms.push({ name: d.name, value: formatConfigValue(d.defaultValue), source: ConfigSource.DEFAULT_CONFIG });
     return {
       name: d.name,
       value: formatConfigValue(t.get(d.name)),

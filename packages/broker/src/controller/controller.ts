@@ -13,10 +13,12 @@
  * BAD_VERSION) and fenced by the controller epoch in the store. Replica placement for new topics
  * is `assignReplicas` (assignment.ts), which TopicManager calls in cluster mode.
  */
+import { systemClock, type Clock, type TimerHandle } from '@tributary/storage';
 import { TopicConfig, type BrokerConfig } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
 import { MetadataError, type MetadataEvent, type MetadataStore } from '../metadata/index.ts';
 import { nextPartitionState } from './election.ts';
+import { ElectionType, electLeader, imbalancedPartitions } from './preferred-election.ts';
 
 /** Compare-and-set attempts per partition before leaving it to the next pass. */
 const PARTITION_CAS_RETRIES_MAX = 10;
@@ -26,6 +28,7 @@ export interface ControllerOptions {
   readonly config: BrokerConfig;
   readonly store: MetadataStore;
   readonly log: Logger;
+  readonly clock?: Clock;
 }
 
 export class Controller {
@@ -38,8 +41,12 @@ export class Controller {
   /** A pass is running; `again` asks it to run once more when done (coalesces event bursts). */
   private running: Promise<void> | null = null;
   private again = false;
+  private readonly clock: Clock;
+  private rebalanceTimer: TimerHandle | null = null;
+  private rebalancing = false;
 
   constructor(opts: ControllerOptions) {
+    this.clock = opts.clock ?? systemClock;
     this.brokerId = opts.brokerId;
     this.config = opts.config;
     this.store = opts.store;
@@ -57,6 +64,7 @@ export class Controller {
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.active = false;
+    this.stopRebalanceTimer();
     await this.running;
   }
 
@@ -74,7 +82,46 @@ export class Controller {
     this.active = active;
     this.log.info(active ? 'this broker is now the controller' : 'this broker is no longer the controller',
       { brokerId: this.brokerId, controllerEpoch: this.store.controllerEpoch() });
-    if (active) this.schedule();
+    if (active) {
+      this.schedule();
+      if (this.config.bool('auto.leader.rebalance.enable')) {
+        const intervalMs = this.config.int('leader.imbalance.check.interval.seconds') * 1000;
+        this.rebalanceTimer = this.clock.setInterval(() => { void this.rebalanceLeaders(); }, intervalMs);
+      }
+    } else {
+      this.stopRebalanceTimer();
+    }
+  }
+
+  private stopRebalanceTimer(): void {
+    if (this.rebalanceTimer !== null) this.clock.clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer = null;
+  }
+
+  /**
+   * auto.leader.rebalance.enable: moves leadership back to the preferred replica (first in the
+   * assignment) of every partition where it is live and in the ISR. Kafka only acts above
+   * leader.imbalance.per.broker.percentage; every imbalanced partition is moved here.
+   */
+  async rebalanceLeaders(): Promise<number> {
+    if (!this.active || this.rebalancing) return 0;
+    this.rebalancing = true;
+    let moved = 0;
+    try {
+      for (const { topic, partition } of imbalancedPartitions(this.store)) {
+        if (!this.active) break;
+        const r = await electLeader(this.store, ElectionType.PREFERRED, topic, partition);
+        if (r.errorCode === 0) {
+          moved++;
+          this.log.info('preferred leader elected', { topic, partition });
+        }
+      }
+    } catch (e) {
+      this.log.error('leader rebalance failed', { error: (e as Error).message });
+    } finally {
+      this.rebalancing = false;
+    }
+    return moved;
   }
 
   private onEvent(e: MetadataEvent): void {

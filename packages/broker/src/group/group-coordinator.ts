@@ -34,9 +34,39 @@ export class GroupCoordinator {
 
   /** Loads the led partitions; loaded members get fresh session timers. */
   start(): Promise<void> {
-    return this.store.loadAll((group) => {
-      for (const m of group.members.values()) this.scheduleHeartbeat(group, m, m.sessionTimeoutMs);
-    });
+    return this.store.loadAll(this.groupLoaded);
+  }
+
+  /** This broker became leader of a `__consumer_offsets` partition: load its groups. */
+  onElection(partition: number): Promise<void> {
+    return this.store.elect(partition, this.groupLoaded);
+  }
+
+  /** This broker stopped leading a `__consumer_offsets` partition: unload its groups. */
+  onResignation(partition: number): void {
+    this.store.resign(partition, (group) => this.unloadGroup(group));
+  }
+
+  private readonly groupLoaded = (group: ClassicGroup): void => {
+    for (const m of group.members.values()) this.scheduleHeartbeat(group, m, m.sessionTimeoutMs);
+  };
+
+  /**
+   * Kafka's onGroupUnloaded: the group is Dead here, its timers stop, and waiting JoinGroup and
+   * SyncGroup requests get NOT_COORDINATOR so their clients find the new coordinator.
+   */
+  private unloadGroup(group: ClassicGroup): void {
+    this.clearTimers(group);
+    group.pendingMembers.clear();
+    group.transitionTo('Dead', this.clock.now());
+    for (const m of group.members.values()) {
+      const join = m.joinWaiter;
+      const sync = m.syncWaiter;
+      m.joinWaiter = null;
+      m.syncWaiter = null;
+      join?.(joinError(m.memberId, ErrorCode.NOT_COORDINATOR));
+      sync?.(syncError(ErrorCode.NOT_COORDINATOR));
+    }
   }
 
   /** Clears every timer; pending replies are dropped with their connections. */

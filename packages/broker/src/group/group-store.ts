@@ -1,8 +1,11 @@
 /**
  * The group cache and its persistence in `__consumer_offsets`: which partition owns a group, whether
  * this broker can serve it now (NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS), writing group
- * metadata, offsets and tombstones, and rebuilding the cache by replaying led partitions (last
- * value per key wins, tombstones delete).
+ * metadata, offsets and tombstones, and following leadership of the partitions (Kafka's
+ * GroupMetadataManager): on election a partition is loaded by replaying it from its start to its
+ * end (last value per key wins, tombstones delete), one partition at a time; on
+ * resignation its groups leave the cache. A partition is `owned` once loaded; a resignation while
+ * it loads cancels the load (its result is dropped).
  */
 import type { GroupMetadataValue, RecordInput } from '@tributary/protocol';
 import type { Clock } from '@tributary/storage';
@@ -26,7 +29,15 @@ export class GroupStore {
   readonly log: CoordinatorLog;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly loadingPartitions = new Set<number>();
+  /** Partitions being loaded, with the promise of their load. */
+  private readonly loadingPartitions = new Map<number, Promise<void>>();
+  /** Partitions loaded and led: their groups are served here. */
+  private readonly ownedPartitions = new Set<number>();
+  /** Election number per led partition; a load whose number is no longer current is dropped. */
+  private readonly elections = new Map<number, number>();
+  private electionSeq = 0;
+  /** Loads run one after another, in election order. */
+  private loadChain: Promise<void> = Promise.resolve();
   /** Test hook: awaited before each partition is replayed (lets tests observe the loading state). */
   private readonly beforeLoad: ((partition: number) => Promise<void>) | undefined;
 
@@ -45,6 +56,11 @@ export class GroupStore {
     return this.loadingPartitions.size > 0;
   }
 
+  /** Is the partition loaded and led here? */
+  owns(partition: number): boolean {
+    return this.ownedPartitions.has(partition);
+  }
+
   /** NONE when this broker can serve the group now; creates `__consumer_offsets` when missing. */
   async checkCoordinator(groupId: string): Promise<number> {
     const created = await this.log.ensureTopic();
@@ -52,12 +68,15 @@ export class GroupStore {
     return this.checkLoaded(groupId);
   }
 
-  /** Like checkCoordinator, without creating the topic (reads and admin requests). */
+  /**
+   * Like checkCoordinator, without creating the topic (reads and admin requests). Before the
+   * topic exists no broker holds any group state, so requests are answered (as empty) here.
+   */
   checkLoaded(groupId: string): number {
     const p = this.partitionOf(groupId);
     if (this.loadingPartitions.has(p)) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    if (this.log.ledPartitions().length > 0 && !this.log.isLeader(p)) return ErrorCode.NOT_COORDINATOR;
-    return ErrorCode.NONE;
+    if (this.ownedPartitions.has(p) || !this.log.exists()) return ErrorCode.NONE;
+    return ErrorCode.NOT_COORDINATOR;
   }
 
   metadataValue(group: ClassicGroup, assignments?: ReadonlyMap<string, Buffer>): GroupMetadataValue {
@@ -102,28 +121,64 @@ export class GroupStore {
     return this.log.append(this.partitionOf(group.groupId), records);
   }
 
-  /**
-   * Marks every led partition as loading (synchronously, so requests see it at once), then
-   * replays them one by one; `onLoaded` gets each rebuilt group.
-   */
+  /** Elects this broker for every partition it leads now; resolves when they have loaded. */
   loadAll(onLoaded: (group: ClassicGroup) => void): Promise<void> {
-    const partitions = this.log.ledPartitions();
-    for (const p of partitions) this.loadingPartitions.add(p);
-    return (async () => {
-      for (const p of partitions) {
-        try {
-          await this.beforeLoad?.(p);
-          await this.loadPartition(p, onLoaded);
-        } catch (e) {
-          this.logger.error('loading __consumer_offsets failed', { partition: p, err: e instanceof Error ? e.message : String(e) });
-        } finally {
-          this.loadingPartitions.delete(p);
-        }
-      }
-    })();
+    return Promise.all(this.log.ledPartitions().map((p) => this.elect(p, onLoaded))).then(() => undefined);
   }
 
-  private async loadPartition(partition: number, onLoaded: (group: ClassicGroup) => void): Promise<void> {
+  /**
+   * This broker leads `partition`: marks it loading (synchronously, so requests see it at once)
+   * and queues its load; `onLoaded` gets each rebuilt group. Nothing to do when it is already
+   * owned or loading (a new leader epoch with the same leader keeps the cache, as Kafka does).
+   */
+  elect(partition: number, onLoaded: (group: ClassicGroup) => void): Promise<void> {
+    const loading = this.loadingPartitions.get(partition);
+    if (loading !== undefined) return loading;
+    if (this.ownedPartitions.has(partition)) return Promise.resolve();
+    const election = ++this.electionSeq;
+    this.elections.set(partition, election);
+    if (this.log.isEmpty(partition)) {
+      // Nothing to replay (a new topic): serve at once rather than answer COORDINATOR_LOAD_IN_PROGRESS.
+      this.ownedPartitions.add(partition);
+      return Promise.resolve();
+    }
+    const load = this.loadChain.then(async () => {
+      try {
+        if (this.elections.get(partition) !== election) return;
+        await this.beforeLoad?.(partition);
+        await this.loadPartition(partition, election, onLoaded);
+      } catch (e) {
+        this.logger.error('loading __consumer_offsets failed', { partition, err: e instanceof Error ? e.message : String(e) });
+      } finally {
+        // Even after a failed load the partition is served (with what did load), as before.
+        if (this.elections.get(partition) === election) this.ownedPartitions.add(partition);
+        if (this.loadingPartitions.get(partition) === load) this.loadingPartitions.delete(partition);
+      }
+    });
+    this.loadingPartitions.set(partition, load);
+    this.loadChain = load;
+    return load;
+  }
+
+  /**
+   * This broker no longer leads `partition`: cancels a load in progress and takes the partition's
+   * groups out of the cache, handing each to `onUnloaded` (which answers its waiting requests).
+   */
+  resign(partition: number, onUnloaded: (group: ClassicGroup) => void): void {
+    this.elections.delete(partition);
+    this.loadingPartitions.delete(partition);
+    const owned = this.ownedPartitions.delete(partition);
+    let unloaded = 0;
+    for (const [id, group] of [...this.groups]) {
+      if (this.partitionOf(id) !== partition) continue;
+      this.groups.delete(id);
+      onUnloaded(group);
+      unloaded++;
+    }
+    if (owned || unloaded > 0) this.logger.info('unloaded __consumer_offsets partition', { partition, groups: unloaded });
+  }
+
+  private async loadPartition(partition: number, election: number, onLoaded: (group: ClassicGroup) => void): Promise<void> {
     const metadata = new Map<string, GroupMetadataValue | null>();
     const offsets = new Map<string, Map<string, { topic: string; partition: number; value: CommittedOffset | null }>>();
     let skipped = 0;
@@ -145,6 +200,7 @@ export class GroupStore {
       }
     }
     if (skipped > 0) this.logger.warn('skipped unreadable __consumer_offsets records', { partition, skipped });
+    if (this.elections.get(partition) !== election) return; // resigned (and maybe re-elected) meanwhile
     const ids = new Set([...metadata.keys(), ...offsets.keys()]);
     let loaded = 0;
     for (const id of ids) {

@@ -2,7 +2,9 @@
  * The group coordinator service: membership (GroupCoordinator), offsets (GroupOffsets), admin
  * functions, persistence in `__consumer_offsets` (GroupStore over a CoordinatorLog) and the
  * periodic offset expiry. `start` loads the partitions this broker leads (in the background:
- * requests for groups there get COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+ * requests for groups there get COORDINATOR_LOAD_IN_PROGRESS meanwhile) and then follows
+ * leadership: a partition this broker comes to lead is loaded, one it stops leading is unloaded
+ * (its groups answer NOT_COORDINATOR from then on, so clients find the new coordinator).
  */
 import type { Clock, TimerHandle } from '@tributary/storage';
 import type { Logger } from '../logger.ts';
@@ -32,6 +34,7 @@ export class GroupService {
   private readonly retentionCheckIntervalMs: number;
   private expiryTimer: TimerHandle | null = null;
   private expiring = false;
+  private unfollowLeadership: (() => void) | null = null;
   /** Resolves when the startup load has finished. */
   loaded: Promise<void> = Promise.resolve();
 
@@ -45,11 +48,17 @@ export class GroupService {
   }
 
   start(): void {
+    this.unfollowLeadership = this.store.log.onLeadershipChange((partition, isLeader) => {
+      if (isLeader) void this.coordinator.onElection(partition);
+      else this.coordinator.onResignation(partition);
+    });
     this.loaded = this.coordinator.start();
     this.expiryTimer = this.clock.setInterval(() => { void this.runExpiry(); }, this.retentionCheckIntervalMs);
   }
 
   stop(): void {
+    this.unfollowLeadership?.();
+    this.unfollowLeadership = null;
     if (this.expiryTimer !== null) this.clock.clearInterval(this.expiryTimer);
     this.expiryTimer = null;
     this.coordinator.stop();
@@ -74,7 +83,7 @@ export { joinError, PROTOCOL_METADATA_BYTES_MAX, PROTOCOLS_PER_MEMBER_MAX } from
 export type { JoinRequest, SyncRequest, LeaveResult, MemberIdentity } from './group-requests.ts';
 export { GroupOffsets, type CommitRequest, type FetchResult, type TopicErrors } from './group-offsets.ts';
 export { describeGroup, listGroups, deleteGroup, CLASSIC_GROUP_TYPE } from './group-admin.ts';
-export { ReplicaCoordinatorLog, type CoordinatorLog } from './coordinator-log.ts';
+export { ReplicaCoordinatorLog, type CoordinatorLog, type LeadershipListener } from './coordinator-log.ts';
 export { groupCoordinatorConfig, type GroupCoordinatorConfig } from './config.ts';
 export { partitionForGroup, javaStringHashCode } from './group-records.ts';
 export { GROUP_STATES, type GroupState, type JoinResult, type SyncResult } from './classic-group.ts';

@@ -16,6 +16,11 @@
  *   keys on compacted topics), INVALID_TIMESTAMP against message.timestamp.before/after.max.ms
  *   (checked on the batch's base and max timestamps), LogAppendTime stamping.
  * - Records stay bytes: validated, offsets assigned in place, appended.
+ * - Broker-side schema validation (topic configs confluent.{key,value}.schema.validation): the hook
+ *   in schema-validation/produce-hook.ts. INVALID_RECORD with recordErrors for records that fail,
+ *   INVALID_CONFIG without confluent.schema.registry.url, REQUEST_TIMED_OUT (retriable) when the
+ *   registry is unreachable. A cache miss means an HTTP lookup: those partitions' records are
+ *   copied before the await and the copy appended (the exception to the rule below).
  * - Every append happens in the synchronous part of handle() and nothing keeps a reference to the
  *   request's bytes afterwards: the connection recycles a Produce frame's memory for the next
  *   request as soon as dispatch returns (network/frame-decoder.ts). Keep it so (an await before
@@ -26,13 +31,15 @@
  */
 import { validateProduceRecords, baseTimestamp, maxTimestamp } from '@tributary/protocol';
 import {
-  ProduceApi, type ProduceRequest, type ProduceResponse, type ProduceResponsePartitionProduceResponse,
+  ProduceApi, type ProduceRequest, type ProduceResponse, type ProduceResponseBatchIndexAndErrorMessage,
+  type ProduceResponsePartitionProduceResponse,
 } from '@tributary/protocol/generated/index.ts';
 import { StorageError } from '@tributary/storage';
 import type { BrokerContext } from '../broker-context.ts';
 import type { TopicConfig } from '../config/index.ts';
 import { ErrorCode } from '../error-codes.ts';
 import { isInternalTopic, type Partition } from '../replica/index.ts';
+import { schemaValidationOn, validateThenAppend } from '../schema-validation/produce-hook.ts';
 import { CLOSE_CONNECTION, defineHandler, NO_RESPONSE } from './registry.ts';
 import { waitForPartitions } from './wait-for.ts';
 
@@ -48,8 +55,10 @@ interface Appended {
   readonly minInsyncReplicas?: number;
 }
 
-function failed(index: number, errorCode: number, errorMessage: string | null = null): Appended {
-  return { response: { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage } };
+function failed(
+  index: number, errorCode: number, errorMessage: string | null = null, recordErrors: ProduceResponseBatchIndexAndErrorMessage[] = [],
+): Appended {
+  return { response: { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors, errorMessage } };
 }
 
 function timestampProblem(records: Buffer, config: TopicConfig, nowMs: number): string | undefined {
@@ -68,7 +77,7 @@ const PRODUCE_MAGIC2_VERSION_MIN = 3;
 
 function appendPartition(
   broker: BrokerContext, topic: string, index: number, records: Buffer | null, acks: number, version: number,
-): Appended {
+): Appended | Promise<Appended> {
   if (version < PRODUCE_MAGIC2_VERSION_MIN) {
     return failed(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
       `Produce v${version} (message format v0/v1) is not supported; use Produce v${PRODUCE_MAGIC2_VERSION_MIN} or later`);
@@ -92,6 +101,17 @@ function appendPartition(
     return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS,
       `ISR size ${partition.isr.length} is below min.insync.replicas ${config.minInsyncReplicas}`);
   }
+  if (schemaValidationOn(config)) {
+    return validateThenAppend(broker, topic, partition, config, records,
+      (checked) => appendChecked(broker, topic, index, partition, config, checked, checked === records ? nowMs : broker.clock.now()),
+      (errorCode, message, recordErrors) => failed(index, errorCode, message, recordErrors));
+  }
+  return appendChecked(broker, topic, index, partition, config, records, nowMs);
+}
+
+function appendChecked(
+  broker: BrokerContext, topic: string, index: number, partition: Partition, config: TopicConfig, records: Buffer, nowMs: number,
+): Appended {
   try {
     const r = partition.appendAsLeader(records, config.logAppendTime ? { logAppendTimeMs: nowMs } : {});
     return {
@@ -120,12 +140,16 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponse>({
   async handle(ctx, request, version) {
     const { broker } = ctx;
     const acks = request.acks;
-    const results: { name: string; parts: Appended[] }[] = request.topicData.map((t) => ({
+    // Every append is started here, synchronously; only schema-validated partitions may finish later.
+    const started: { name: string; parts: (Appended | Promise<Appended>)[] }[] = request.topicData.map((t) => ({
       name: t.name,
       parts: t.partitionData.map((p) => (acks === 0 || acks === 1 || acks === -1)
         ? appendPartition(broker, t.name, p.index, p.records ?? null, acks, version)
         : failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS)),
     }));
+    const results = started.some((t) => t.parts.some((p) => p instanceof Promise))
+      ? await Promise.all(started.map(async (t) => ({ name: t.name, parts: await Promise.all(t.parts) })))
+      : started as { name: string; parts: Appended[] }[];
     if (acks === 0) {
       const anyFailed = results.some((t) => t.parts.some((p) => p.response.errorCode !== ErrorCode.NONE));
       return anyFailed ? CLOSE_CONNECTION : NO_RESPONSE;

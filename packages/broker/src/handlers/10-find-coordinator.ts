@@ -1,8 +1,10 @@
 /**
  * FindCoordinator (key 10), versions 0-6 (v4+ batches keys in CoordinatorKeys).
- * - KeyType 0 (group): creates `__consumer_offsets` on first use, then answers with the leader of
- *   the group's partition (abs(hashCode(groupId)) % offsets.topic.num.partitions): this broker on
- *   a single node. COORDINATOR_NOT_AVAILABLE when the topic cannot be created or has no leader.
+ * - KeyType 0 (group): creates `__consumer_offsets` on first use, then answers with the current
+ *   leader of the group's partition (abs(hashCode(groupId)) % offsets.topic.num.partitions) from
+ *   the metadata store: this broker on a single node, any broker of a cluster (the coordinator
+ *   follows partition leadership). COORDINATOR_NOT_AVAILABLE when the topic cannot be created,
+ *   the partition has no leader or the leader is not registered (not alive).
  * - KeyType 1 (transaction): COORDINATOR_NOT_AVAILABLE until the transaction coordinator exists.
  * - Any other key type: INVALID_REQUEST.
  * v0 must stay in range: librdkafka 2.0.2 turns consumer groups (and LZ4) on only when FindCoordinator
@@ -30,8 +32,8 @@ async function findOne(broker: BrokerContext, listenerName: string, key: string,
   if (keyType !== KEY_TYPE_GROUP) return failed(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}`);
   const created = await broker.groups.store.log.ensureTopic();
   if (created !== ErrorCode.NONE) return failed(key, created, 'The coordinator is not available.');
-  const partition = broker.replicas.partition(CONSUMER_OFFSETS_TOPIC, broker.groups.store.partitionOf(key));
-  const leader = partition?.leaderId ?? -1;
+  const state = broker.store.partitionState(CONSUMER_OFFSETS_TOPIC, broker.groups.store.partitionOf(key));
+  const leader = state?.leader ?? -1;
   if (leader === broker.config.brokerId) {
     const ep = broker.advertisedEndpoint(listenerName);
     return { key, nodeId: leader, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null };

@@ -143,7 +143,7 @@ export async function writeTopicOverrides(
     const current = broker.store.topicConfig(topic) ?? { configs: {}, version: -1 };
     const computed = next(current.configs);
     if (!computed.ok) return computed;
-    const valid = validateTopicConfigs(Object.entries(computed.value));
+    const valid = validateTopicConfigs(Object.entries(computed.value), broker.config);
     if (!valid.ok) return failure(valid.errorCode, valid.message);
     if (validateOnly) return success(undefined);
     try {

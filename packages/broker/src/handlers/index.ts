@@ -22,6 +22,7 @@ import { deleteTopicsHandler } from './20-delete-topics.ts';
 import { deleteRecordsHandler } from './21-delete-records.ts';
 import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.ts';
 import { deleteGroupsHandler } from './42-delete-groups.ts';
+import { electLeadersHandler } from './43-elect-leaders.ts';
 import { offsetDeleteHandler } from './47-offset-delete.ts';
 import { describeConfigsHandler } from './32-describe-configs.ts';
 import { alterConfigsHandler } from './33-alter-configs.ts';
@@ -35,6 +36,7 @@ import type { Handler } from './registry.ts';
 export const ADMIN_HANDLERS: readonly Handler[] = [
   createTopicsHandler, deleteTopicsHandler, deleteRecordsHandler, describeConfigsHandler, alterConfigsHandler,
   describeLogDirsHandler, createPartitionsHandler, incrementalAlterConfigsHandler, describeClusterHandler,
+  electLeadersHandler,
 ];
 
 /** The classic group coordinator and committed offsets. */

@@ -51,7 +51,7 @@ export class Partition {
 
   constructor(
     topic: string, index: number, topicId: string, log: PartitionLog, state: PartitionState, localBrokerId: number,
-    replicas: readonly number[] = [localBrokerId], nowMs = 0,
+    replicas: readonly number[] = [localBrokerId], nowMs = 0, checkpointedHighWatermark?: number,
   ) {
     this.topic = topic;
     this.index = index;
@@ -64,6 +64,10 @@ export class Partition {
     // replica starts from its log start and learns the HW again (leader: from follower fetches).
     const soleInSync = state.leader === localBrokerId && state.isr.length === 1 && state.isr[0] === localBrokerId;
     this.hw = soleInSync ? log.logEndOffset : log.logStartOffset;
+    // With one (replication-offset-checkpoint): start from it, within the log's bounds.
+    if (!soleInSync && checkpointedHighWatermark !== undefined) {
+      this.hw = Math.max(log.logStartOffset, Math.min(checkpointedHighWatermark, log.logEndOffset));
+    }
     if (this.isLeader) this.becomeLeader(nowMs);
   }
 

@@ -15,7 +15,8 @@ import { systemClock, type Clock, type LogDirDescription, type LogManager, type 
 import { TopicConfig, topicLogConfig, type BrokerConfig } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
 import { MetadataError, type MetadataEvent, type MetadataStore, type PartitionState, type TopicRecord } from '../metadata/index.ts';
-import { Partition } from './partition.ts';
+import { HighWatermarkCheckpoints } from './hw-checkpoint.ts';
+import { Partition, type ReplicaRole } from './partition.ts';
 import { ReplicaFetcher, type ReplicaFetcherOptions } from './replica-fetcher.ts';
 
 /** Kafka's defaults for the replica fetcher settings (not yet broker configs here). */
@@ -28,6 +29,12 @@ export const REPLICA_FETCH_DEFAULTS = {
 } as const;
 
 export type ReplicaFetchSettings = { -readonly [K in keyof typeof REPLICA_FETCH_DEFAULTS]: number };
+
+/**
+ * Hears a hosted partition's role: when it is first hosted, when its role or leader epoch changes,
+ * and 'none' when it is no longer hosted (topic deleted). Coordinators follow leadership with it.
+ */
+export type PartitionRoleListener = (partition: Partition, role: ReplicaRole) => void;
 
 interface HostedTopic {
   record: TopicRecord;
@@ -47,6 +54,10 @@ export class ReplicaManager {
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private isrTimer: TimerHandle | null = null;
   private stopped = false;
+  private readonly hwCheckpoints = new HighWatermarkCheckpoints();
+  private hwCheckpointTimer: TimerHandle | null = null;
+  private readonly roleListeners = new Set<PartitionRoleListener>();
+  private shuttingDown = false;
 
   constructor(
     brokerConfig: BrokerConfig, store: MetadataStore, logs: LogManager, log: Logger,
@@ -75,6 +86,17 @@ export class ReplicaManager {
     this.unsubscribe = this.store.subscribe((e) => this.onMetadataEvent(e));
     const checkMs = Math.max(1, Math.floor(this.replicaLagTimeMaxMs / 2));
     this.isrTimer = this.clock.setInterval(() => this.maybeShrinkIsrs(), checkMs);
+    this.hwCheckpointTimer = this.clock.setInterval(() => this.checkpointHighWatermarks(),
+      this.brokerConfig.int('replica.high.watermark.checkpoint.interval.ms'));
+  }
+
+  /** Writes `replication-offset-checkpoint` in each log dir (periodically and on stop). */
+  checkpointHighWatermarks(): void {
+    try {
+      this.hwCheckpoints.write(this.allPartitions());
+    } catch (e) {
+      this.log.error('high watermark checkpoint failed', { error: (e as Error).message });
+    }
   }
 
   /** Stops following the store and fetching; the LogManager owner closes the logs after. */
@@ -84,9 +106,24 @@ export class ReplicaManager {
     this.unsubscribe = null;
     if (this.isrTimer !== null) this.clock.clearInterval(this.isrTimer);
     this.isrTimer = null;
+    if (this.hwCheckpointTimer !== null) {
+      this.clock.clearInterval(this.hwCheckpointTimer);
+      this.hwCheckpointTimer = null;
+      this.checkpointHighWatermarks();
+    }
     const fetchers = [...this.fetchers.values()];
     this.fetchers.clear();
     return Promise.all(fetchers.map((f) => f.stop())).then(() => undefined);
+  }
+
+  /** Registers a PartitionRoleListener; returns the unregister function. */
+  onPartitionRole(listener: PartitionRoleListener): () => void {
+    this.roleListeners.add(listener);
+    return () => { this.roleListeners.delete(listener); };
+  }
+
+  private notifyRole(p: Partition, role: ReplicaRole): void {
+    for (const l of [...this.roleListeners]) l(p, role);
   }
 
   partition(topic: string, index: number): Partition | undefined {
@@ -144,9 +181,11 @@ export class ReplicaManager {
       const state = this.store.partitionState(record.name, p);
       if (state === undefined) throw new Error(`invariant: ${record.name}-${p} has an assignment but no state`);
       const log = this.logs.open(record.name, p, logConfig);
-      const partition = new Partition(record.name, p, record.topicId, log, state, this.brokerId, record.assignments[p]!, this.clock.now());
+      const checkpointedHw = this.hwCheckpoints.lookup(log.dir, record.name, p);
+      const partition = new Partition(record.name, p, record.topicId, log, state, this.brokerId, record.assignments[p]!, this.clock.now(), checkpointedHw);
       hosted.partitions.set(p, partition);
       this.followLeader(partition);
+      this.notifyRole(partition, partition.role);
     }
   }
 
@@ -155,6 +194,7 @@ export class ReplicaManager {
     if (hosted === undefined) return;
     this.topics.delete(record.name);
     for (const p of hosted.partitions.values()) this.stopFetching(p);
+    for (const p of hosted.partitions.values()) this.notifyRole(p, 'none');
     for (const p of hosted.partitions.keys()) this.logs.delete(record.name, p);
     this.log.info('deleted topic logs', { topic: record.name, partitions: hosted.partitions.size });
   }
@@ -173,12 +213,22 @@ export class ReplicaManager {
     const change = p.applyState(state, this.clock.now());
     if (change.changed) this.log.info('partition role', { topic, partition: index, role: change.role, leader: state.leader, leaderEpoch: state.leaderEpoch });
     this.followLeader(p);
+    if (change.changed) this.notifyRole(p, change.role);
+  }
+
+  /**
+   * Controlled shutdown: stop fetching for good, so no leader sees this broker catch up and adds it
+   * back to an ISR it is leaving (controller/controlled-shutdown.ts).
+   */
+  beginControlledShutdown(): void {
+    this.shuttingDown = true;
+    for (const p of this.allPartitions()) this.stopFetching(p);
   }
 
   /** Hands a follower to its leader's fetcher; takes a leader or a dropped replica away from all fetchers. */
   private followLeader(p: Partition): void {
     if (this.stopped) return;
-    if (p.role !== 'follower') { this.stopFetching(p); return; }
+    if (p.role !== 'follower' || this.shuttingDown) { this.stopFetching(p); return; }
     for (const [leaderId, f] of this.fetchers) if (leaderId !== p.leaderId) this.removeFromFetcher(f, p);
     let fetcher = this.fetchers.get(p.leaderId);
     if (fetcher === undefined) {

@@ -79,7 +79,7 @@ export class TopicManager {
       return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${req.name}' collides with existing topic: ${collision}`);
     }
     const configs = req.configs ?? {};
-    const valid = validateTopicConfigs(Object.entries(configs));
+    const valid = validateTopicConfigs(Object.entries(configs), this.config);
     if (!valid.ok) return fail(valid.errorCode, valid.message);
     const assignments = req.assignments ?? this.place(req.numPartitions, req.replicationFactor);
     if (!Array.isArray(assignments)) return assignments as TopicResult;

@@ -137,3 +137,42 @@ test('DeleteGroups and OffsetDelete: NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, GROUP_
   assert.equal(describeGroup(c, 'g').groupState, 'Dead');
   h.service.stop();
 });
+
+test('leadership moves: resigning unloads the partition\'s groups (waiting joins get NOT_COORDINATOR), election loads them back', async () => {
+  const h = harness({ initialRebalanceDelayMs: 3000 });
+  const s = h.service;
+  await s.offsets.commit(commitReq('g', { 't-0': 7 }));
+  const p = s.store.partitionOf('g');
+  const waiting = s.coordinator.join(joinReq('g'));
+  await flush();
+  assert.equal(s.store.groups.get('g')!.state, 'PreparingRebalance');
+  h.log.setLeader(p, false);
+  assert.equal((await waiting).errorCode, ErrorCode.NOT_COORDINATOR);
+  assert.equal(s.store.groups.has('g'), false);
+  assert.equal(s.offsets.fetch('g', null).errorCode, ErrorCode.NOT_COORDINATOR);
+  assert.equal(await s.coordinator.heartbeat('g', 'm', null, 1), ErrorCode.NOT_COORDINATOR);
+  assert.equal((await s.coordinator.join(joinReq('g'))).errorCode, ErrorCode.NOT_COORDINATOR);
+  assert.deepEqual(codes(await s.offsets.commit(commitReq('g', { 't-0': 8 }))), [ErrorCode.NOT_COORDINATOR]);
+  h.clock.advance(60_000); // no timer of the unloaded group fires
+  h.log.setLeader(p, true);
+  assert.equal(s.offsets.fetch('g', null).errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+  await s.coordinator.onElection(p);
+  assert.equal(s.offsets.fetch('g', null).topics[0]!.partitions[0]!.committedOffset, 7);
+  s.stop();
+});
+
+test('a resignation while the partition loads drops the load', async () => {
+  const h = harness();
+  await h.service.offsets.commit(commitReq('g', { 't-0': 1 }));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  const s = h.restart(() => gate);
+  const p = s.store.partitionOf('g');
+  assert.equal(s.offsets.fetch('g', null).errorCode, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+  h.log.setLeader(p, false);
+  release();
+  await s.loaded;
+  assert.equal(s.offsets.fetch('g', null).errorCode, ErrorCode.NOT_COORDINATOR);
+  assert.equal(s.store.groups.has('g'), false);
+  s.stop();
+});

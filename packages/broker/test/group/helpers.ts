@@ -5,7 +5,9 @@
 import { Writer, encodeConsumerProtocolSubscription, type KafkaRecord, type RecordInput } from '@tributary/protocol';
 import { ManualClock } from '@tributary/storage';
 import { ErrorCode } from '../../src/error-codes.ts';
-import { GroupService, type CoordinatorLog, type GroupCoordinatorConfig, type JoinRequest } from '../../src/group/index.ts';
+import {
+  GroupService, type CoordinatorLog, type GroupCoordinatorConfig, type JoinRequest, type LeadershipListener,
+} from '../../src/group/index.ts';
 import { silentLogger } from '../../src/logger.ts';
 
 export const TEST_GROUP_CONFIG: GroupCoordinatorConfig = {
@@ -13,31 +15,64 @@ export const TEST_GROUP_CONFIG: GroupCoordinatorConfig = {
   offsetsRetentionMs: 10080 * 60_000, offsetsRetentionCheckIntervalMs: 600_000, offsetMetadataMaxBytes: 4096,
 };
 
-/** `__consumer_offsets` in memory: partitions are arrays of records; survives a coordinator restart. */
+/**
+ * `__consumer_offsets` in memory: partitions are arrays of records; survives a coordinator restart.
+ * This broker leads every partition once the topic exists, until `setLeader` says otherwise.
+ */
 export class MemoryCoordinatorLog implements CoordinatorLog {
   readonly partitionCount: number;
   readonly partitions = new Map<number, KafkaRecord[]>();
   created = false;
   appendError = ErrorCode.NONE;
+  private readonly notLed = new Set<number>();
+  private readonly listeners = new Set<LeadershipListener>();
 
   constructor(partitionCount = 5) {
     this.partitionCount = partitionCount;
   }
 
   ensureTopic(): Promise<number> {
-    this.created = true;
+    if (!this.created) {
+      this.created = true;
+      for (const p of this.ledPartitions()) this.notify(p, true);
+    }
     return Promise.resolve(ErrorCode.NONE);
   }
 
-  ledPartitions(): number[] {
-    return this.created ? [...Array(this.partitionCount).keys()] : [];
+  exists(): boolean {
+    return this.created;
   }
 
-  isLeader(): boolean {
-    return true;
+  onLeadershipChange(listener: LeadershipListener): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  /** Moves leadership of `partition` to (true) or away from (false) this broker, as a controller would. */
+  setLeader(partition: number, isLeader: boolean): void {
+    if (isLeader) this.notLed.delete(partition);
+    else this.notLed.add(partition);
+    this.notify(partition, isLeader);
+  }
+
+  private notify(partition: number, isLeader: boolean): void {
+    for (const l of [...this.listeners]) l(partition, isLeader);
+  }
+
+  ledPartitions(): number[] {
+    return this.created ? [...Array(this.partitionCount).keys()].filter((p) => this.isLeader(p)) : [];
+  }
+
+  isLeader(partition: number): boolean {
+    return this.created && !this.notLed.has(partition);
+  }
+
+  isEmpty(partition: number): boolean {
+    return (this.partitions.get(partition)?.length ?? 0) === 0;
   }
 
   append(partition: number, records: readonly RecordInput[]): Promise<number> {
+    if (!this.isLeader(partition)) return Promise.resolve(ErrorCode.NOT_COORDINATOR);
     if (this.appendError !== ErrorCode.NONE) return Promise.resolve(this.appendError);
     const log = this.partitions.get(partition) ?? [];
     this.partitions.set(partition, log);
