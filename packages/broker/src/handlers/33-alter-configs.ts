@@ -16,18 +16,16 @@
 import {
   AlterConfigsApi,
   type AlterConfigsRequest, type AlterConfigsRequestAlterConfigsResource, type AlterConfigsResponse,
-  type AlterConfigsResponseAlterConfigsResourceResponse,
 } from '@tributary/protocol/generated/index.ts';
 import type { BrokerContext } from '../broker-context.ts';
 import { ErrorCode } from '../error-codes.ts';
 import {
-  duplicateResourceKeys, failure, resolveBrokerResource, resourceKey, ResourceType, success, writeBrokerOverrides, writeTopicOverrides,
+  alterEachResource, failure, resolveBrokerResource, ResourceType, success, writeBrokerOverrides, writeTopicOverrides,
   type Outcome, type Overrides,
 } from './config-resources.ts';
 import { defineHandler } from './registry.ts';
 
 type Resource = AlterConfigsRequestAlterConfigsResource;
-type Result = AlterConfigsResponseAlterConfigsResourceResponse;
 
 /** The new override set: every entry with a value; a key given twice is INVALID_REQUEST. */
 function replacementSet(r: Resource): Outcome<Overrides> {
@@ -57,28 +55,12 @@ async function alterResource(broker: BrokerContext, r: Resource, validateOnly: b
   }
 }
 
-function toResult(r: Resource, outcome: Outcome): Result {
-  return {
-    errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,
-    errorMessage: outcome.ok ? null : outcome.message,
-    resourceType: r.resourceType,
-    resourceName: r.resourceName,
-  };
-}
-
 export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
   api: AlterConfigsApi,
   minVersion: 0,
   maxVersion: 2,
   async handle(ctx, request) {
-    const dup = duplicateResourceKeys(request.resources);
-    const responses: Result[] = [];
-    for (const r of request.resources) {
-      const outcome = dup.has(resourceKey(r.resourceType, r.resourceName))
-        ? failure(ErrorCode.INVALID_REQUEST, `Error due to duplicate resource: ${r.resourceName}`)
-        : await alterResource(ctx.broker, r, request.validateOnly);
-      responses.push(toResult(r, outcome));
-    }
+    const responses = await alterEachResource(request.resources, (r) => alterResource(ctx.broker, r, request.validateOnly));
     return { throttleTimeMs: 0, responses };
   },
   errorResponse(request, _version, errorCode) {

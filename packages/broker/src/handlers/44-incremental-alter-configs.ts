@@ -16,13 +16,12 @@
 import {
   IncrementalAlterConfigsApi,
   type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsRequestAlterConfigsResource, type IncrementalAlterConfigsResponse,
-  type IncrementalAlterConfigsResponseAlterConfigsResourceResponse,
 } from '@tributary/protocol/generated/index.ts';
 import type { BrokerContext } from '../broker-context.ts';
 import { BROKER_CONFIG_BY_NAME, formatConfigValue, TOPIC_CONFIG_BY_NAME, TopicConfig, type ConfigDef } from '../config/index.ts';
 import { ErrorCode } from '../error-codes.ts';
 import {
-  duplicateResourceKeys, failure, resolveBrokerResource, resourceKey, ResourceType, success, writeBrokerOverrides, writeTopicOverrides,
+  alterEachResource, failure, resolveBrokerResource, ResourceType, success, writeBrokerOverrides, writeTopicOverrides,
   type Outcome, type Overrides,
 } from './config-resources.ts';
 import { defineHandler } from './registry.ts';
@@ -30,7 +29,6 @@ import { defineHandler } from './registry.ts';
 export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 
 type Resource = IncrementalAlterConfigsRequestAlterConfigsResource;
-type Result = IncrementalAlterConfigsResponseAlterConfigsResourceResponse;
 
 /** How to find a key's definition and its current effective text for one resource kind. */
 interface KeySpace {
@@ -105,19 +103,7 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   minVersion: 0,
   maxVersion: 1,
   async handle(ctx, request) {
-    const dup = duplicateResourceKeys(request.resources);
-    const responses: Result[] = [];
-    for (const r of request.resources) {
-      const outcome = dup.has(resourceKey(r.resourceType, r.resourceName))
-        ? failure(ErrorCode.INVALID_REQUEST, `Error due to duplicate resource: ${r.resourceName}`)
-        : await alterResource(ctx.broker, r, request.validateOnly);
-      responses.push({
-        errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,
-        errorMessage: outcome.ok ? null : outcome.message,
-        resourceType: r.resourceType,
-        resourceName: r.resourceName,
-      });
-    }
+    const responses = await alterEachResource(request.resources, (r) => alterResource(ctx.broker, r, request.validateOnly));
     return { throttleTimeMs: 0, responses };
   },
   errorResponse(request, _version, errorCode) {

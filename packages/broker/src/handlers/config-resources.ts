@@ -172,3 +172,33 @@ export function duplicateResourceKeys(resources: readonly { resourceType: number
 export function resourceKey(resourceType: number, resourceName: string): string {
   return `${resourceType}:${resourceName}`;
 }
+
+interface ResourceResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * Applies `alter` to each resource in request order, as AlterConfigs and IncrementalAlterConfigs
+ * both do; a resource named twice in one request fails every copy with INVALID_REQUEST.
+ */
+export async function alterEachResource<R extends { resourceType: number; resourceName: string }>(
+  resources: readonly R[], alter: (r: R) => Promise<Outcome>,
+): Promise<ResourceResult[]> {
+  const dup = duplicateResourceKeys(resources);
+  const results: ResourceResult[] = [];
+  for (const r of resources) {
+    const outcome = dup.has(resourceKey(r.resourceType, r.resourceName))
+      ? failure(ErrorCode.INVALID_REQUEST, `Error due to duplicate resource: ${r.resourceName}`)
+      : await alter(r);
+    results.push({
+      errorCode: outcome.ok ? ErrorCode.NONE : outcome.errorCode,
+      errorMessage: outcome.ok ? null : outcome.message,
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+    });
+  }
+  return results;
+}
