@@ -25,6 +25,13 @@ async function findCoordinator(c: ProcessCluster): Promise<{ errorCode: number; 
   return { errorCode: res.errorCode ?? -1, nodeId: res.nodeId ?? -1 };
 }
 
+/** Name, code, message and cause of a client error, for the timeout report. */
+function describeError(e: unknown): string {
+  const err = e as Error & { code?: unknown; cause?: unknown };
+  const cause = err.cause instanceof Error ? ` (cause: ${err.cause.message})` : '';
+  return `${err.name}:${String(err.code)}: ${err.message}${cause}`;
+}
+
 async function produce(bootstrap: string[], from: number, n: number): Promise<void> {
   const producer = new Producer({ bootstrapServers: bootstrap, acks: -1, retries: 20, retryBackoffMs: 200, allowAutoTopicCreation: false });
   try {
@@ -58,7 +65,7 @@ test('a consumer group keeps consuming and keeps its committed offsets when its 
       try {
         records = await consumer.poll();
       } catch (e) {
-        pollErrors.push(`${(e as Error).name}:${String((e as { code?: unknown }).code)}`);
+        pollErrors.push(describeError(e));
       }
       for (const r of records) seen.add(Number(r.value!.toString()));
       return seen.size >= n;
@@ -97,7 +104,7 @@ test('a consumer group keeps consuming and keeps its committed offsets when its 
           await consumer.commit();
           return true;
         } catch (e) {
-          pollErrors.push(`commit ${(e as Error).name}:${String((e as { code?: unknown }).code)}`);
+          pollErrors.push(`commit ${describeError(e)}`);
           await consumer.poll().catch(() => []);
           return false;
         }

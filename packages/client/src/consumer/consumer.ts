@@ -325,7 +325,9 @@ export class Consumer {
   private fetchFailures = 0;
   private async onFetchFailure(err: Error): Promise<void> {
     const code = (err as { code?: unknown }).code;
-    const transient = code === 'CONNECTION_CLOSED' || code === 'REQUEST_TIMEOUT' || code === 'CONNECT_FAILED';
+    // NO_BROKERS here means the cached leader has left the cluster ("broker N is not in the
+    // metadata"): like a lost connection, a metadata refresh finds the new leader.
+    const transient = code === 'CONNECTION_CLOSED' || code === 'REQUEST_TIMEOUT' || code === 'CONNECT_FAILED' || code === 'NO_BROKERS';
     if (!transient || ++this.fetchFailures > this.opts.retries) {
       this.fail(err);
       return;
